@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests drive for real (Redis, Docker, Prometheus, linters, ...).
+# Only what is missing is installed, so a developer's machine that already has them is left alone.
+# Usage: scripts/install-system-deps.sh            (everything .ci/run needs)
+set -euo pipefail
+
+# command-on-PATH  debian-package
+wanted=(
+  "redis-server redis-server"
+  "redis-cli redis-tools"
+)
+
+missing=()
+for pair in "${wanted[@]}"; do
+  read -r cmd pkg <<<"$pair"
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "missing Debian packages: ${missing[*]} (run: sudo apt-get install -y ${missing[*]})" >&2
+  exit 1
+fi
+echo "installing Debian packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
