@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Creates the kind cluster from test/e2e/kind-config.yaml (or reuses it) and makes it the current context.
+# E2E_NODE_IMAGE overrides the config's node image (CI runs the oldest supported Kubernetes this way).
+set -euo pipefail
+# shellcheck source=scripts/e2e-kind/lib.sh
+source "$(dirname "$0")/lib.sh"
+
+command -v kind >/dev/null 2>&1 || die "kind not found on PATH: install it (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)"
+
+if kind get clusters 2>/dev/null | grep -qx "$E2E_CLUSTER_NAME"; then
+  log "reusing kind cluster $E2E_CLUSTER_NAME"
+  kind export kubeconfig --name "$E2E_CLUSTER_NAME"
+else
+  args=(create cluster --name "$E2E_CLUSTER_NAME" --config "$E2E_KIND_CONFIG" --wait 120s)
+  if [[ -n "${E2E_NODE_IMAGE:-}" ]]; then
+    args+=(--image "$E2E_NODE_IMAGE")
+  fi
+  log "kind ${args[*]}"
+  kind "${args[@]}"
+fi
+require_kind_context
+kubectl version
+kubectl wait --for=condition=Ready nodes --all --timeout=120s

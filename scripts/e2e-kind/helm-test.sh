@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs the chart's own tests (templates/tests/) inside the cluster, under the restricted profile.
+set -euo pipefail
+# shellcheck source=scripts/e2e-kind/lib.sh
+source "$(dirname "$0")/lib.sh"
+require_kind_context
+
+"$(helm_bin)" test "$E2E_RELEASE" --namespace "$E2E_NAMESPACE" --logs --timeout 3m

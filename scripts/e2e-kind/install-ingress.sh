@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs Traefik (pinned chart) as the ingress controller, on the NodePorts the kind config maps to
+# localhost:80/443, and waits until it serves.
+set -euo pipefail
+# shellcheck source=scripts/e2e-kind/lib.sh
+source "$(dirname "$0")/lib.sh"
+require_kind_context
+
+helm="$(helm_bin)"
+log "installing Traefik chart $E2E_TRAEFIK_CHART_VERSION"
+"$helm" upgrade --install traefik traefik \
+  --repo https://traefik.github.io/charts \
+  --version "$E2E_TRAEFIK_CHART_VERSION" \
+  --namespace "$E2E_TRAEFIK_NAMESPACE" --create-namespace \
+  --values "$E2E_ROOT/test/e2e/traefik-values.yaml" \
+  --wait --timeout 5m
+kubectl --namespace "$E2E_TRAEFIK_NAMESPACE" rollout status deployment/traefik --timeout=120s

@@ -1,0 +1,107 @@
+# shellcheck shell=bash disable=SC2034  # the names below are used by the scripts that source this file
+# Shared by every scripts/e2e-kind step: names, the kube-context guard and small helpers.
+# Sourced, never run. Every value a step needs about the release is defined here once.
+
+E2E_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+readonly E2E_ROOT
+
+# The image the e2e builds and loads into kind; test/repo/workflows.test.ts checks that it equals
+# image.repository:image.tag in test/e2e/kind-values.yaml.
+readonly E2E_IMAGE="page-tracker:e2e"
+readonly E2E_KIND_CONFIG="$E2E_ROOT/test/e2e/kind-config.yaml"
+readonly E2E_VALUES="$E2E_ROOT/test/e2e/kind-values.yaml"
+readonly E2E_CHART="$E2E_ROOT/charts/page-tracker"
+readonly E2E_NAMESPACE="page-tracker"
+readonly E2E_RELEASE="page-tracker"
+# Object names the chart derives from the release (see the contract's fixed names).
+readonly E2E_APP="page-tracker"
+readonly E2E_REDIS="page-tracker-redis"
+readonly E2E_HOST="page-tracker.localtest.me"
+
+# Pinned third-party charts: bump them deliberately, together with the README's CI section.
+readonly E2E_TRAEFIK_CHART_VERSION="39.0.9"
+readonly E2E_PROM_STACK_CHART_VERSION="79.5.0"
+readonly E2E_TRAEFIK_NAMESPACE="traefik"
+readonly E2E_MONITORING_NAMESPACE="monitoring"
+
+E2E_CLUSTER_NAME="${E2E_CLUSTER_NAME:-page-tracker-e2e}"
+# The host port test/e2e/kind-config.yaml maps to the ingress controller's web entry point.
+E2E_HTTP_PORT="${E2E_HTTP_PORT:-80}"
+E2E_BASE_URL="http://$E2E_HOST:$E2E_HTTP_PORT"
+E2E_ARTIFACTS="${E2E_ARTIFACTS:-$E2E_ROOT/test-results/e2e-kind}"
+
+log() { printf '[e2e %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "FAIL: $*"; exit 1; }
+
+# Refuses to act on a cluster that is not a kind cluster, so nobody sends test load to a real one.
+require_kind_context() {
+  local context
+  context="$(kubectl config current-context 2>/dev/null)" || die "no current kube context (create one: npm run e2e:kind)"
+  if [[ "$context" != kind-* ]]; then
+    if [[ "${E2E_ALLOW_ANY_CONTEXT:-}" == "1" ]]; then
+      log "context '$context' is not a kind cluster; going on because E2E_ALLOW_ANY_CONTEXT=1"
+    else
+      die "current kube context '$context' is not a kind cluster (name must start with 'kind-'); set E2E_ALLOW_ANY_CONTEXT=1 to override"
+    fi
+  fi
+}
+
+# The kind cluster behind the current context ("kind-NAME" -> "NAME").
+current_kind_cluster() {
+  local context
+  context="$(kubectl config current-context)"
+  if [[ "$context" == kind-* ]]; then
+    printf '%s\n' "${context#kind-}"
+  else
+    printf '%s\n' "$E2E_CLUSTER_NAME"
+  fi
+}
+
+helm_bin() {
+  "$E2E_ROOT/scripts/helm.sh"
+}
+
+# Starts `kubectl port-forward` in the background on a local port kubectl picks, and waits until it
+# listens. Sets E2E_PF_PORT (not printed: a $(...) subshell would lose the pid needed to stop it).
+E2E_PF_PIDS=()
+E2E_PF_PORT=""
+start_port_forward() {
+  local namespace="$1" target="$2" remote_port="$3" log_file _
+  log_file="$(mktemp)"
+  kubectl port-forward --namespace "$namespace" --address 127.0.0.1 "$target" ":$remote_port" >"$log_file" 2>&1 &
+  E2E_PF_PIDS+=("$!")
+  for _ in $(seq 1 75); do
+    E2E_PF_PORT="$(sed -n 's/^Forwarding from 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$log_file" | head -n 1)"
+    if [[ -n "$E2E_PF_PORT" ]]; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  cat "$log_file" >&2
+  die "port-forward to $namespace/$target:$remote_port did not start"
+}
+
+stop_port_forwards() {
+  local pid
+  for pid in "${E2E_PF_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  E2E_PF_PIDS=()
+}
+
+# One JSON field of a response body read on stdin (node is there anyway: the smoke suite needs it).
+json_field() {
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s)[process.argv[1]];if(v===undefined){process.exit(1)}console.log(v)})' "$1"
+}
+
+# Retries a command until it succeeds or the deadline (seconds) passes.
+retry_until() {
+  local seconds="$1"; shift
+  local deadline=$((SECONDS + seconds))
+  until "$@"; do
+    if ((SECONDS >= deadline)); then
+      return 1
+    fi
+    sleep 2
+  done
+}
