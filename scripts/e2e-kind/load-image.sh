@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 require_kind_context
 
 log "building $E2E_IMAGE"
-docker build --tag "$E2E_IMAGE" "$E2E_ROOT"
+docker build --target runtime --tag "$E2E_IMAGE" "$E2E_ROOT"
 cluster="$(current_kind_cluster)"
 log "loading $E2E_IMAGE into kind cluster $cluster"
 kind load docker-image "$E2E_IMAGE" --name "$cluster"

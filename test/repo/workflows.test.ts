@@ -1,0 +1,259 @@
+// The CI definitions cannot run here (no GitHub, no cluster), so this reads them and checks what a typo
+// would silently break: files and npm scripts they call, the kind e2e's values and image, pinning,
+// timeouts and permissions.
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type AnySchema } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { expect } from 'chai';
+import { parse, parseAllDocuments } from 'yaml';
+import { allSteps, loadWorkflows, repoRoot, type Workflow } from '../../scripts/lib/workflows.js';
+
+const e2eDir = join(repoRoot, 'scripts', 'e2e-kind');
+const chartDir = join(repoRoot, 'charts', 'page-tracker');
+const read = (path: string): string => readFileSync(join(repoRoot, path), 'utf8');
+const readYaml = <T>(path: string): T => parse(read(path)) as T;
+
+const workflows = loadWorkflows();
+const workflow = (name: string): Workflow => {
+  const found = workflows.find((w) => w.file === `.github/workflows/${name}`);
+  if (found === undefined) throw new Error(`.github/workflows/${name} is missing`);
+  return found;
+};
+const e2eScripts = readdirSync(e2eDir)
+  .filter((name) => name.endsWith('.sh'))
+  .map((name) => ({ file: `scripts/e2e-kind/${name}`, source: readFileSync(join(e2eDir, name), 'utf8') }));
+const libSource = readFileSync(join(e2eDir, 'lib.sh'), 'utf8');
+const packageScripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+
+/** A `readonly NAME="value"` (or plain assignment) from scripts/e2e-kind/lib.sh. */
+function libValue(name: string): string {
+  const match = new RegExp(`^(?:readonly )?${name}="([^"]*)"`, 'm').exec(libSource);
+  if (match?.[1] === undefined) throw new Error(`scripts/e2e-kind/lib.sh does not define ${name}`);
+  return match[1];
+}
+
+/** Repository paths a shell text names directly (scripts/x.sh, ./scripts/x, .ci/run, test/...). */
+function pathsIn(shell: string): string[] {
+  const found = shell.matchAll(/(?:^|[\s"'=(])(?:\.\/)?((?:scripts|\.ci|test|charts)\/[\w./-]*\w)/g);
+  return [...found].map((m) => m[1] ?? '');
+}
+
+/** Script names of every `npm run X` / `npm --prefix DIR run X` in a shell text. */
+function npmRunsIn(shell: string): string[] {
+  const found = shell.matchAll(/\bnpm\s+(?:--prefix\s+\S+\s+)?run(?:-script)?\s+([\w:.-]+)/g);
+  return [...found].map((m) => m[1] ?? '');
+}
+
+function helm(args: string[]): string {
+  const helmPath = execFileSync(join(repoRoot, 'scripts', 'helm.sh'), { encoding: 'utf8' }).trim();
+  return execFileSync(helmPath, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+}
+
+interface K8sObject {
+  kind: string;
+  metadata: { name: string };
+  spec?: Record<string, unknown>;
+}
+
+describe('CI workflows', function () {
+  it('exist: ci.yml and release.yml, and dependabot covers npm, docker and github-actions', function () {
+    expect(workflows.map((w) => w.file)).to.include.members(['.github/workflows/ci.yml', '.github/workflows/release.yml']);
+    const dependabot = readYaml<{ updates: { 'package-ecosystem': string; groups?: object }[] }>('.github/dependabot.yml');
+    const ecosystems = dependabot.updates.map((u) => u['package-ecosystem']);
+    expect(ecosystems).to.include.members(['npm', 'docker', 'github-actions']);
+    for (const update of dependabot.updates) expect(update.groups, `${update['package-ecosystem']} is grouped`).to.be.an('object');
+  });
+
+  it('set least-privilege permissions at the top, and every job a timeout', function () {
+    for (const w of workflows) {
+      expect(w.permissions, `${w.file}: top-level permissions`).to.deep.equal({ contents: 'read' });
+      for (const [jobId, job] of Object.entries(w.jobs)) {
+        expect(job['timeout-minutes'], `${w.file}: job ${jobId} timeout-minutes`).to.be.a('number').and.within(1, 60);
+      }
+    }
+  });
+
+  it('pin every action to a released version (a vN tag, a full version or a commit), never a branch', function () {
+    const steps = [...allSteps(workflows)].filter(({ step }) => step.uses !== undefined);
+    expect(steps).to.have.length.greaterThan(0);
+    for (const { workflow: w, jobId, step } of steps) {
+      const uses = step.uses ?? '';
+      if (uses.startsWith('./')) {
+        expect(existsSync(join(repoRoot, uses)), `${w.file}: job ${jobId}: local action ${uses}`).to.equal(true);
+        continue;
+      }
+      expect(uses, `${w.file}: job ${jobId}`).to.match(/^[\w.-]+\/[\w./-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/);
+    }
+  });
+
+  it('cancel superseded CI runs', function () {
+    expect(workflow('ci.yml').concurrency).to.deep.include({ 'cancel-in-progress': true });
+  });
+
+  it('call only files that exist (executable when run directly), in workflows and the e2e scripts', function () {
+    const references: { from: string; path: string }[] = [];
+    for (const { workflow: w, jobId, step } of allSteps(workflows)) {
+      for (const path of pathsIn(step.run ?? '')) references.push({ from: `${w.file} job ${jobId}`, path });
+    }
+    for (const [name, command] of Object.entries(packageScripts)) {
+      for (const path of pathsIn(command)) references.push({ from: `package.json script ${name}`, path });
+    }
+    // The e2e scripts name files through lib.sh's variables ("$E2E_ROOT/...", "$E2E_CHART/...").
+    const roots: Record<string, string> = { E2E_ROOT: '' };
+    for (const [, name, path] of libSource.matchAll(/^readonly (E2E_\w+)="\$E2E_ROOT\/([^"]+)"/gm)) roots[name ?? ''] = path ?? '';
+    for (const { file, source } of e2eScripts) {
+      for (const [, variable, rest] of source.matchAll(/\$\{?(E2E_[A-Z_]+)\}?((?:\/[\w.-]+)*)/g)) {
+        const root = roots[variable ?? ''];
+        if (root === undefined || (root === '' && rest === '')) continue;
+        const path = [root, (rest ?? '').replace(/^\//, '')].filter((p) => p !== '').join('/');
+        references.push({ from: file, path });
+      }
+    }
+    expect(references.length).to.be.greaterThan(10);
+    // test-results/ is where runs write their output, not something they read.
+    const missing = references.filter(({ path }) => !path.startsWith('test-results/') && !existsSync(join(repoRoot, path)));
+    expect(missing, 'referenced files that do not exist').to.deep.equal([]);
+
+    const runDirectly = references.filter(({ path }) => /\.sh$|^\.ci\/run$/.test(path));
+    for (const { from, path } of runDirectly) {
+      expect(() => { accessSync(join(repoRoot, path), constants.X_OK); }, `${path} (from ${from}) is executable`).to.not.throw();
+    }
+  });
+
+  it('run every e2e step that run.sh lists, each an executable script', function () {
+    const stepsBlock = /^steps=\(\n([\s\S]*?)\n\)/m.exec(readFileSync(join(e2eDir, 'run.sh'), 'utf8'))?.[1];
+    expect(stepsBlock, 'run.sh defines steps=( ... )').to.be.a('string');
+    const steps = (stepsBlock ?? '').split('\n').map((s) => s.trim()).filter((s) => s !== '');
+    expect(steps).to.include.members(['load-image', 'install-chart', 'helm-test', 'smoke', 'persistence', 'zero-downtime', 'network-policy', 'prometheus']);
+    for (const step of [...steps, 'create-cluster', 'collect-diagnostics']) {
+      expect(() => { accessSync(join(e2eDir, `${step}.sh`), constants.X_OK); }, `scripts/e2e-kind/${step}.sh`).to.not.throw();
+    }
+  });
+
+  it('guard every e2e step against a kube context that is not a kind cluster', function () {
+    for (const { file, source } of e2eScripts) {
+      if (file.endsWith('/lib.sh') || file.endsWith('/run.sh')) continue;
+      expect(source, file).to.match(/^set -e?u?o pipefail$|^set -uo pipefail$/m);
+      expect(source, `${file} calls require_kind_context`).to.match(/^require_kind_context$/m);
+    }
+  });
+
+  it('run only npm scripts that package.json defines (workflows, e2e scripts and package.json itself)', function () {
+    const runs: { from: string; script: string }[] = [];
+    for (const { workflow: w, jobId, step } of allSteps(workflows)) {
+      for (const script of npmRunsIn(step.run ?? '')) runs.push({ from: `${w.file} job ${jobId}`, script });
+    }
+    for (const { file, source } of e2eScripts) for (const script of npmRunsIn(source)) runs.push({ from: file, script });
+    for (const [name, command] of Object.entries(packageScripts)) {
+      for (const script of npmRunsIn(command)) runs.push({ from: `package.json script ${name}`, script });
+    }
+    expect(runs.map((r) => r.script)).to.include.members(['lint', 'typecheck', 'test:chart', 'test:container', 'e2e:kind', 'smoke']);
+    const undefinedScripts = runs.filter(({ script }) => packageScripts[script] === undefined);
+    expect(undefinedScripts, 'npm scripts run but not in package.json').to.deep.equal([]);
+  });
+
+  it('test on Node 22 and 24, and run the kind e2e after the other jobs', function () {
+    const ci = workflow('ci.yml');
+    expect(Object.keys(ci.jobs)).to.include.members(['test', 'chart', 'container', 'e2e-kind']);
+    expect(ci.jobs.test?.strategy?.matrix?.node).to.deep.equal([22, 24]);
+    expect(ci.jobs['e2e-kind']?.needs).to.have.members(['test', 'chart', 'container']);
+  });
+
+  it('release multi-arch images with provenance and SBOM, and the chart as an OCI artifact', function () {
+    const release = workflow('release.yml');
+    const steps = [...allSteps([release])].map(({ step }) => step);
+    const build = steps.find((s) => s.uses?.startsWith('docker/build-push-action@'));
+    expect(build?.with).to.include({ platforms: 'linux/amd64,linux/arm64', push: true, sbom: true });
+    expect(String(build?.with?.provenance)).to.match(/^(true|mode=max)$/);
+    expect(steps.some((s) => s.run?.includes('scripts/release-chart.sh'))).to.equal(true);
+    expect(read('scripts/release-chart.sh')).to.match(/helm" push .* "oci:\/\/ghcr\.io\//);
+    expect(steps.some((s) => /gh release create .*--generate-notes/.test(s.run ?? ''))).to.equal(true);
+  });
+});
+
+describe('kind e2e configuration', function () {
+  interface KindValues {
+    image: { repository: string; tag: string; pullPolicy: string };
+    ingress: { className: string; hosts: { host: string }[] };
+  }
+  const kindValues = readYaml<KindValues>('test/e2e/kind-values.yaml');
+  interface KindConfig { nodes: { image: string; extraPortMappings: { containerPort: number; hostPort: number }[] }[] }
+  const kindConfig = readYaml<KindConfig>('test/e2e/kind-config.yaml');
+  interface MatrixEntry { kubernetes: string; kind: string; 'node-image': string }
+  const matrix = (workflow('ci.yml').jobs['e2e-kind']?.strategy?.matrix?.include ?? []) as unknown as MatrixEntry[];
+
+  it('loads into kind the very image the kind values tell the chart to run', function () {
+    expect(libValue('E2E_IMAGE')).to.equal(`${kindValues.image.repository}:${kindValues.image.tag}`);
+    expect(kindValues.image.pullPolicy).to.equal('Never');
+    expect(read('scripts/e2e-kind/load-image.sh')).to.match(/kind load docker-image "\$E2E_IMAGE"/);
+  });
+
+  it('sends the smoke tests to the host the Ingress serves, through the controller the kind config exposes', function () {
+    expect(kindValues.ingress.hosts.map((h) => h.host)).to.include(libValue('E2E_HOST'));
+    const traefik = readYaml<{ ingressClass: { name: string }; ports: Record<string, { nodePort: number }> }>('test/e2e/traefik-values.yaml');
+    expect(kindValues.ingress.className).to.equal(traefik.ingressClass.name);
+    const mappings = kindConfig.nodes.flatMap((n) => n.extraPortMappings);
+    expect(mappings).to.deep.include.members([
+      { containerPort: traefik.ports.web?.nodePort, hostPort: 80, listenAddress: '127.0.0.1', protocol: 'TCP' },
+      { containerPort: traefik.ports.websecure?.nodePort, hostPort: 443, listenAddress: '127.0.0.1', protocol: 'TCP' },
+    ]);
+  });
+
+  it('runs the oldest Kubernetes the chart allows and the newest kind node image (the one the kind config pins)', function () {
+    const kubeVersion = readYaml<{ kubeVersion?: string }>('charts/page-tracker/Chart.yaml').kubeVersion;
+    const minimum = /^>=\s*v?(\d+)\.(\d+)/.exec(kubeVersion ?? '');
+    expect(minimum, `Chart.yaml kubeVersion "${kubeVersion}" has a >= lower bound`).to.not.equal(null);
+    const versions = matrix.map((m) => m.kubernetes);
+    expect(versions[0]).to.equal(`${minimum?.[1]}.${minimum?.[2]}`);
+    for (const entry of matrix) {
+      expect(entry['node-image'], 'node image pinned by digest').to.match(/^kindest\/node:v(\d+\.\d+)\.\d+@sha256:[0-9a-f]{64}$/);
+      expect(entry['node-image']).to.contain(`:v${entry.kubernetes}.`);
+      expect(entry.kind).to.match(/^v\d+\.\d+\.\d+$/);
+    }
+    expect(matrix.at(-1)?.['node-image']).to.equal(kindConfig.nodes[0]?.image);
+  });
+
+  it('passes the chart values.schema.json', function () {
+    const schema = JSON.parse(readFileSync(join(chartDir, 'values.schema.json'), 'utf8')) as AnySchema & { $schema?: string };
+    const ajv = String(schema.$schema ?? '').includes('2020-12') ? new Ajv2020({ allErrors: true, strict: false }) : new Ajv({ allErrors: true, strict: false });
+    addFormats.default(ajv);
+    const validate = ajv.compile(schema);
+    const merged = { ...readYaml<Record<string, unknown>>('charts/page-tracker/values.yaml') };
+    const valid = validate(deepMerge(merged, kindValues as unknown as Record<string, unknown>));
+    expect(valid, ajv.errorsText(validate.errors)).to.equal(true);
+    // The schema really constrains the file: a wrong type is caught.
+    expect(validate(deepMerge(merged, { image: { pullPolicy: 42 } }))).to.equal(false);
+  });
+
+  it('renders with helm into the app on the e2e image, an Ingress, NetworkPolicies, a ServiceMonitor and a PrometheusRule', function () {
+    this.timeout(60000);
+    const rendered = helm(['template', libValue('E2E_RELEASE'), chartDir, '--namespace', libValue('E2E_NAMESPACE'), '--values', join(repoRoot, 'test/e2e/kind-values.yaml')]);
+    const objects = parseAllDocuments(rendered).map((d) => d.toJS() as K8sObject | null).filter((o): o is K8sObject => o !== null);
+    const byKind = (kind: string): K8sObject[] => objects.filter((o) => o.kind === kind);
+    const deployment = byKind('Deployment').find((o) => o.metadata.name === libValue('E2E_APP'));
+    expect(deployment, `Deployment ${libValue('E2E_APP')}`).to.not.equal(undefined);
+    const podSpec = (deployment?.spec?.template as { spec: { containers: { image: string; imagePullPolicy: string }[] } }).spec;
+    expect(podSpec.containers[0]?.image).to.equal(libValue('E2E_IMAGE'));
+    expect(podSpec.containers[0]?.imagePullPolicy).to.equal('Never');
+    expect(byKind('StatefulSet').map((o) => o.metadata.name)).to.include(libValue('E2E_REDIS'));
+    expect(byKind('Service').map((o) => o.metadata.name)).to.include.members([libValue('E2E_APP'), libValue('E2E_REDIS')]);
+    const ingress = byKind('Ingress')[0];
+    expect(ingress?.spec).to.deep.include({ ingressClassName: kindValues.ingress.className });
+    expect(byKind('NetworkPolicy')).to.have.length.greaterThan(0);
+    expect(byKind('ServiceMonitor')).to.have.length.greaterThan(0);
+    expect(byKind('PrometheusRule')).to.have.length.greaterThan(0);
+  });
+});
+
+function deepMerge(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
+  const result: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    const current = result[key];
+    const bothObjects = [current, value].every((v) => typeof v === 'object' && v !== null && !Array.isArray(v));
+    result[key] = bothObjects ? deepMerge(current as Record<string, unknown>, value as Record<string, unknown>) : value;
+  }
+  return result;
+}
