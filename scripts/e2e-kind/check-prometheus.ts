@@ -93,7 +93,7 @@ for (const check of [targetProblem, ruleProblem]) {
       console.error(`FAIL: ${problem}`);
       process.exit(1);
     }
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
 console.log('Prometheus OK');
