@@ -19,7 +19,7 @@ readonly E2E_REDIS="page-tracker-redis"
 readonly E2E_HOST="page-tracker.localtest.me"
 
 # Pinned third-party charts: bump them deliberately, together with the README's CI section.
-readonly E2E_TRAEFIK_CHART_VERSION="39.0.9"
+readonly E2E_TRAEFIK_CHART_VERSION="40.1.4"
 readonly E2E_PROM_STACK_CHART_VERSION="79.5.0"
 readonly E2E_TRAEFIK_NAMESPACE="traefik"
 readonly E2E_MONITORING_NAMESPACE="monitoring"

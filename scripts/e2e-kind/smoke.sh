@@ -12,5 +12,5 @@ ingress_serves() { curl --fail --silent --show-error --max-time 5 --output /dev/
 retry_until 60 ingress_serves || die "$E2E_BASE_URL/healthz did not answer 200 through the ingress"
 
 start_port_forward "$E2E_NAMESPACE" "service/$E2E_APP" 9100
-log "smoke: BASE_URL=$E2E_BASE_URL METRICS_URL=http://127.0.0.1:$E2E_PF_PORT/metrics"
-BASE_URL="$E2E_BASE_URL" METRICS_URL="http://127.0.0.1:$E2E_PF_PORT/metrics" npm --prefix "$E2E_ROOT" run smoke
+log "smoke: BASE_URL=$E2E_BASE_URL METRICS_URL=http://127.0.0.1:$E2E_PF_PORT"
+BASE_URL="$E2E_BASE_URL" METRICS_URL="http://127.0.0.1:$E2E_PF_PORT" npm --prefix "$E2E_ROOT" run smoke
