@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 
 command -v kind >/dev/null 2>&1 || die "kind not found on PATH: install it (https://kind.sigs.k8s.io/docs/user/quick-start/#installation)"
 
-if kind get clusters 2>/dev/null | grep -qx "$E2E_CLUSTER_NAME"; then
+if kind get clusters 2>/dev/null | grep -x "$E2E_CLUSTER_NAME" >/dev/null; then
   log "reusing kind cluster $E2E_CLUSTER_NAME"
   kind export kubeconfig --name "$E2E_CLUSTER_NAME"
 else

@@ -13,10 +13,13 @@ log "installing kube-prometheus-stack $E2E_PROM_STACK_CHART_VERSION"
   --namespace "$E2E_MONITORING_NAMESPACE" --create-namespace \
   --values "$E2E_ROOT/test/e2e/prometheus-values.yaml" \
   --wait --timeout 8m
-# The operator creates the Prometheus StatefulSet after the release is "ready": wait for it too.
-prometheus_statefulset() {
-  kubectl --namespace "$E2E_MONITORING_NAMESPACE" get statefulset \
-    --selector app.kubernetes.io/name=prometheus --output name | grep .
+# The operator creates the Prometheus pods after the release is "ready": wait until they exist and serve.
+# (Pods, not the StatefulSet: app.kubernetes.io/name=prometheus is the label the operator sets on pods,
+# and the one the chart's NetworkPolicy lets scrape the metrics port.)
+prometheus_pods() {
+  [[ -n "$(kubectl --namespace "$E2E_MONITORING_NAMESPACE" get pods \
+    --selector app.kubernetes.io/name=prometheus --output name)" ]]
 }
-retry_until 180 prometheus_statefulset >/dev/null || die "the Prometheus Operator created no Prometheus StatefulSet"
-kubectl --namespace "$E2E_MONITORING_NAMESPACE" rollout status "$(prometheus_statefulset)" --timeout=180s
+retry_until 180 prometheus_pods || die "the Prometheus Operator started no Prometheus pod"
+kubectl --namespace "$E2E_MONITORING_NAMESPACE" wait --for=condition=Ready pod \
+  --selector app.kubernetes.io/name=prometheus --timeout=180s
