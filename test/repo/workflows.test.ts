@@ -182,7 +182,7 @@ describe('kind e2e configuration', function () {
   const kindValues = readYaml<KindValues>('test/e2e/kind-values.yaml');
   interface KindConfig { nodes: { image: string; extraPortMappings: { containerPort: number; hostPort: number }[] }[] }
   const kindConfig = readYaml<KindConfig>('test/e2e/kind-config.yaml');
-  interface MatrixEntry { kubernetes: string; kind: string; 'node-image': string }
+  interface MatrixEntry { kubernetes: string; kind: string; kubectl: string; 'node-image': string }
   const matrix = (workflow('ci.yml').jobs['e2e-kind']?.strategy?.matrix?.include ?? []) as unknown as MatrixEntry[];
 
   it('loads into kind the very image the kind values tell the chart to run', function () {
@@ -212,6 +212,8 @@ describe('kind e2e configuration', function () {
       expect(entry['node-image'], 'node image pinned by digest').to.match(/^kindest\/node:v(\d+\.\d+)\.\d+@sha256:[0-9a-f]{64}$/);
       expect(entry['node-image']).to.contain(`:v${entry.kubernetes}.`);
       expect(entry.kind).to.match(/^v\d+\.\d+\.\d+$/);
+      // kubectl supports one minor version of skew: use the server's own.
+      expect(entry.kubectl).to.match(new RegExp(`^v${entry.kubernetes.replace('.', '\\.')}\\.\\d+$`));
     }
     expect(matrix.at(-1)?.['node-image']).to.equal(kindConfig.nodes[0]?.image);
   });
