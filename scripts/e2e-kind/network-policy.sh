@@ -27,6 +27,7 @@ cleanup
 kubectl --namespace "$E2E_NAMESPACE" wait --for=delete "pod/$probe_pod" --timeout=60s 2>/dev/null || true
 
 log "probe from a pod without the app's labels (must time out)"
+probe_js_json="$(node -p 'JSON.stringify(process.argv[1])' "$probe_js")"
 kubectl --namespace "$E2E_NAMESPACE" apply --filename - <<YAML
 apiVersion: v1
 kind: Pod
@@ -47,7 +48,7 @@ spec:
     - name: probe
       image: $E2E_IMAGE
       imagePullPolicy: Never
-      command: ["node", "-e", $(node -p 'JSON.stringify(process.argv[1])' "$probe_js"), "$redis_host", "6379"]
+      command: ["node", "-e", $probe_js_json, "$redis_host", "6379"]
       securityContext:
         allowPrivilegeEscalation: false
         readOnlyRootFilesystem: true
