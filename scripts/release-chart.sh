@@ -15,6 +15,13 @@ if ! [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
   echo "tag '$tag' is not a semantic version (v1.2.3)" >&2
   exit 1
 fi
+# The image is tagged from the same tag; a tag that disagrees with package.json would ship an app whose
+# reported version (page_tracker_build_info) is not the release's.
+package_version="$(node -p 'require("./package.json").version')"
+if [[ "$version" != "$package_version" ]]; then
+  echo "tag '$tag' does not match package.json version $package_version: bump package.json first" >&2
+  exit 1
+fi
 # GHCR repository names are lower case; GitHub owners need not be.
 owner="$(printf '%s' "$REGISTRY_OWNER" | tr '[:upper:]' '[:lower:]')"
 
