@@ -12,7 +12,7 @@ export function createLogger(level: LogLevel, destination = pino.destination({ d
       base: { service: 'page-tracker' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: ['password', '*.password', 'headers.cookie', 'headers.authorization', 'redisPassword'], censor: '***' },
+      redact: { paths: ['password', 'redisPassword', 'headers.cookie', 'headers.authorization'], censor: '***' },
     },
     destination,
   );

@@ -20,11 +20,11 @@ export function observe({ logger, metrics, readiness }: AppDeps) {
     ctx.set('X-Content-Type-Options', 'nosniff');
     // While draining, tell keep-alive clients to reconnect elsewhere.
     if (readiness.shuttingDown) ctx.set('Connection', 'close');
-    metrics.httpRequestsInFlight.inc();
+    metrics.inFlight.count += 1;
     try {
       await next();
     } finally {
-      metrics.httpRequestsInFlight.dec();
+      metrics.inFlight.count -= 1;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       // The route template keeps label values bounded; unmatched paths share one value.
       const route = (ctx as RoutedContext)._matchedRouteName ?? 'unmatched';

@@ -81,10 +81,9 @@ function launch(binary: string, args: string[]): Promise<ChildProcess> {
 /** Starts a private redis-server on a free 127.0.0.1 port with its data in a temp dir (or `dir`). */
 export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
   const binary = redisServerPath();
-  const port = await freePort();
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'page-tracker-redis-')));
-  const args = [
+  const argsFor = (port: number): string[] => [
     '--port', String(port),
     '--bind', '127.0.0.1',
     '--dir', dir,
@@ -95,7 +94,20 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     '--logfile', '',
     ...(options.password === undefined ? [] : ['--requirepass', options.password]),
   ];
-  let child = await launch(binary, args);
+  // A port freePort() found can be taken by someone else's client socket before Redis binds it.
+  let port = 0;
+  let args: string[] = [];
+  let first: ChildProcess | undefined;
+  for (let attempt = 1; first === undefined; attempt += 1) {
+    port = await freePort();
+    args = argsFor(port);
+    try {
+      first = await launch(binary, args);
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes('Address already in use')) throw error;
+    }
+  }
+  let child: ChildProcess = first;
 
   const stopWith = async (signal: NodeJS.Signals): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;

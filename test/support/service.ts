@@ -21,13 +21,30 @@ export const SERVER_JS = fileURLToPath(new URL('../../dist/server.js', import.me
  * Spawns the built service (node dist/server.js) on free 127.0.0.1 ports and waits for /healthz.
  * Only PATH and the given env are passed, so the caller's environment cannot leak in.
  */
-export async function startService(options: { env?: Record<string, string> } = {}): Promise<RunningService> {
+export interface StartServiceOptions {
+  env?: Record<string, string>;
+  /** 'ignore' sends the log lines to /dev/null (benchmarks: no parsing in the measuring process). */
+  stdout?: 'capture' | 'ignore';
+}
+
+export async function startService(options: StartServiceOptions = {}): Promise<RunningService> {
+  // A port freePort() found can be taken by someone else's client socket before the service binds it.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startServiceOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || !String(error).includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function startServiceOnce(options: StartServiceOptions): Promise<RunningService> {
   if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run \`npm run build\` first`);
   const port = await freePort();
   const metricsPort = await freePort();
   const child = spawn(process.execPath, [SERVER_JS], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), METRICS_PORT: String(metricsPort), ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', options.stdout === 'ignore' ? 'ignore' : 'pipe', 'pipe'],
   });
   track(child);
   const lines: string[] = [];
