@@ -2,6 +2,7 @@
 // auto-pipelined INCR, no framework, logging or metrics). Plain JavaScript so that it runs without a
 // TypeScript loader, which would inflate its memory figure. Usage: bench-baseline.mjs PORT REDIS_URL
 import { createServer } from 'node:http';
+import process from 'node:process';
 import { Redis } from 'ioredis';
 
 const [port, redisUrl] = process.argv.slice(2);
