@@ -41,10 +41,10 @@ function pathsIn(shell: string): string[] {
   return [...found].map((m) => m[1] ?? '');
 }
 
-/** Script names of every `npm run X` / `npm --prefix DIR run X` in a shell text. */
+/** Script names of every `npm run X`, `npm --prefix DIR run X`, `npm test` and `npm start` in a shell text. */
 function npmRunsIn(shell: string): string[] {
-  const found = shell.matchAll(/\bnpm\s+(?:--prefix\s+\S+\s+)?run(?:-script)?\s+([\w:.-]+)/g);
-  return [...found].map((m) => m[1] ?? '');
+  const found = shell.matchAll(/\bnpm\s+(?:--prefix\s+\S+\s+)?(?:run(?:-script)?\s+([\w:.-]+)|(test|start)\b)/g);
+  return [...found].map((m) => m[1] ?? m[2] ?? '');
 }
 
 function helm(args: string[]): string {
@@ -150,7 +150,7 @@ describe('CI workflows', function () {
     for (const [name, command] of Object.entries(packageScripts)) {
       for (const script of npmRunsIn(command)) runs.push({ from: `package.json script ${name}`, script });
     }
-    expect(runs.map((r) => r.script)).to.include.members(['lint', 'typecheck', 'test:chart', 'test:container', 'e2e:kind', 'smoke']);
+    expect(runs.map((r) => r.script)).to.include.members(['lint', 'typecheck', 'test', 'test:chart', 'test:container', 'e2e:kind', 'smoke']);
     const undefinedScripts = runs.filter(({ script }) => packageScripts[script] === undefined);
     expect(undefinedScripts, 'npm scripts run but not in package.json').to.deep.equal([]);
   });
