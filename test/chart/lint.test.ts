@@ -43,7 +43,13 @@ describe('chart: lint and metadata', function () {
     try {
       const copy = path.join(dir, 'README.md');
       await copyFile(path.join(chartDir, 'README.md'), copy);
-      await run('npm', ['run', '--silent', 'chart:readme'], { cwd: repoRoot, env: { ...process.env, CHART_README: copy } });
+      // The generator also fails when a value lacks its @param line: its own message says which.
+      await run('npm', ['run', '--silent', 'chart:readme'], { cwd: repoRoot, env: { ...process.env, CHART_README: copy } }).catch(
+        (err: Error & { stdout?: string; stderr?: string }) => {
+          const output = `${err.stdout ?? ''}${err.stderr ?? ''}`.split('\n').filter((l) => !l.startsWith('Skipping check'));
+          throw new Error(`npm run chart:readme failed:\n${output.join('\n')}`, { cause: err });
+        },
+      );
       const [committed, regenerated] = await Promise.all([readFile(path.join(chartDir, 'README.md'), 'utf8'), readFile(copy, 'utf8')]);
       expect(regenerated, 'charts/page-tracker/README.md is stale: run npm run chart:readme').to.equal(committed);
     } finally {

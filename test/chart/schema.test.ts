@@ -7,7 +7,7 @@ describe('chart: rendered objects match the API schemas', function () {
   for (const file of valuesFiles) {
     it(`validates every object rendered with ${shortName(file)}`, async function () {
       const objects = await renderValuesFile(file);
-      expect(objects).to.have.length.greaterThan(5);
+      expect(objects.map((o) => o.kind)).to.include('Deployment');
       for (const obj of objects) await validateKubeObject(obj);
     });
   }
