@@ -8,6 +8,8 @@ set -euo pipefail
 wanted=(
   "redis-server redis-server"
   "redis-cli redis-tools"
+  "prometheus prometheus"
+  "promtool prometheus"
 )
 
 missing=()
