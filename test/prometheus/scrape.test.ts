@@ -69,7 +69,9 @@ describe('a real Prometheus scraping page-tracker', function () {
 
   const alertStates = async (): Promise<Record<string, string>> => {
     const { alerts } = await prom().api<{ alerts: AlertStatus[] }>('/api/v1/alerts');
-    return Object.fromEntries(alerts.map((alert) => [alert.labels.alertname, alert.state]));
+    const states: Record<string, string> = {};
+    for (const alert of alerts) states[alert.labels.alertname ?? '?'] = alert.state;
+    return states;
   };
 
   /** Resolves once Prometheus holds a scrape taken after `unixSeconds`. */
