@@ -209,7 +209,7 @@ describe('a real Prometheus scraping page-tracker', function () {
       expect(await value(`page_tracker_ready{job="${JOB}"}`)).to.deep.equal(['0']);
     });
 
-    it('puts the Redis, readiness and error-ratio alerts in pending on real series (and only those)', async () => {
+    it('puts the Redis, readiness and error-ratio alerts in pending on real series, and not PageTrackerDown', async () => {
       const expected = {
         PageTrackerRedisUnavailable: 'pending',
         PageTrackerRedisErrors: 'pending',
@@ -225,6 +225,8 @@ describe('a real Prometheus scraping page-tracker', function () {
         20_000,
         250,
       );
+      // p99 latency depends on how busy the machine is, not on Redis: it is left out of the comparison.
+      delete states.PageTrackerLatencyP99High;
       expect(states).to.deep.equal(expected);
     });
 
