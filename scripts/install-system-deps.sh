@@ -9,6 +9,8 @@ wanted=(
   "redis-server redis-server"
   "redis-cli redis-tools"
   "unzip unzip"
+  "prometheus prometheus"
+  "promtool prometheus"
 )
 
 missing=()
