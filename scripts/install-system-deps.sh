@@ -8,6 +8,7 @@ set -euo pipefail
 wanted=(
   "redis-server redis-server"
   "redis-cli redis-tools"
+  "openssl openssl"
 )
 
 missing=()

@@ -122,3 +122,31 @@ describe('the service against a password-protected Redis', () => {
     }
   });
 });
+
+describe('the service against Redis over TLS (rediss://)', () => {
+  it('connects when the CA is trusted, and refuses (503, not ready, no crash) when it is not', async function () {
+    this.timeout(20_000);
+    const redis = await startRedis({ tls: true });
+    try {
+      const trusted = await startService({ env: { REDIS_URL: redis.url, NODE_EXTRA_CA_CERTS: redis.caFile ?? '', LOG_LEVEL: 'warn' } });
+      try {
+        await waitFor('readiness over TLS', async () => ((await readyStatus(trusted)) === 200 ? true : undefined), 5000);
+        expect((await timedPost(trusted, 'tls-page')).status).to.equal(200);
+      } finally {
+        expect(await trusted.stop()).to.equal(0);
+      }
+      const untrusted = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn' } });
+      try {
+        expect((await timedPost(untrusted, 'tls-page')).status).to.equal(503);
+        expect(await readyStatus(untrusted)).to.equal(503);
+        await waitFor('the certificate error in the log', () => Promise.resolve(untrusted.logs().some((line) => /certificate/i.test(line)) ? true : undefined), 3000);
+        expectNoCrashSigns(untrusted);
+      } finally {
+        expect(await untrusted.stop()).to.equal(0);
+      }
+    } finally {
+      await redis.cleanup();
+    }
+  });
+});
+
