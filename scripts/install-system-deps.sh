@@ -11,6 +11,7 @@ wanted=(
   "unzip unzip"
   "prometheus prometheus"
   "promtool prometheus"
+  "openssl openssl"
 )
 
 missing=()
