@@ -8,6 +8,10 @@ set -euo pipefail
 wanted=(
   "redis-server redis-server"
   "redis-cli redis-tools"
+  "unzip unzip"
+  "prometheus prometheus"
+  "promtool prometheus"
+  "openssl openssl"
   "shellcheck shellcheck"
 )
 
