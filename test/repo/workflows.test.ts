@@ -1,18 +1,21 @@
 // The CI definitions cannot run here (no GitHub, no cluster), so this reads them and checks what a typo
 // would silently break: files and npm scripts they call, the kind e2e's values and image, pinning,
 // timeouts and permissions.
-import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type AnySchema } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { expect } from 'chai';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { allSteps, loadWorkflows, repoRoot, type Workflow } from '../../scripts/lib/workflows.js';
+import { chartDir, releaseName, releaseNamespace, renderChart, templateArgs } from '../support/chart.js';
+import { helm } from '../support/helm.js';
+import type { KubeObject } from '../support/kube-object.js';
+import { validateKubeObject } from '../support/kube-schema.js';
+import { podTemplatesOf, restrictedViolations } from '../support/pod-security.js';
 
 const e2eDir = join(repoRoot, 'scripts', 'e2e-kind');
-const chartDir = join(repoRoot, 'charts', 'page-tracker');
 const read = (path: string): string => readFileSync(join(repoRoot, path), 'utf8');
 const readYaml = <T>(path: string): T => parse(read(path)) as T;
 
@@ -45,17 +48,6 @@ function pathsIn(shell: string): string[] {
 function npmRunsIn(shell: string): string[] {
   const found = shell.matchAll(/\bnpm\s+(?:--prefix\s+\S+\s+)?(?:run(?:-script)?\s+([\w:.-]+)|(test|start)\b)/g);
   return [...found].map((m) => m[1] ?? m[2] ?? '');
-}
-
-function helm(args: string[]): string {
-  const helmPath = execFileSync(join(repoRoot, 'scripts', 'helm.sh'), { encoding: 'utf8' }).trim();
-  return execFileSync(helmPath, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
-}
-
-interface K8sObject {
-  kind: string;
-  metadata: { name: string };
-  spec?: Record<string, unknown>;
 }
 
 describe('CI workflows', function () {
@@ -218,6 +210,16 @@ describe('kind e2e configuration', function () {
     expect(matrix.at(-1)?.['node-image']).to.equal(kindConfig.nodes[0]?.image);
   });
 
+  it('renders for the Kubernetes version of every matrix entry (admitted by the chart kubeVersion)', async function () {
+    this.timeout(60000);
+    expect(matrix).to.have.length(2);
+    for (const entry of matrix) {
+      const kubeVersion = /:(v[\d.]+)@/.exec(entry['node-image'])?.[1] ?? '';
+      const result = await helm([...templateArgs({ valuesFiles: ['test/e2e/kind-values.yaml'] }), '--kube-version', kubeVersion]);
+      expect(result.code, `helm template --kube-version ${kubeVersion}: ${result.stderr}`).to.equal(0);
+    }
+  });
+
   it('passes the chart values.schema.json', function () {
     const schema = JSON.parse(readFileSync(join(chartDir, 'values.schema.json'), 'utf8')) as AnySchema & { $schema?: string };
     const ajv = String(schema.$schema ?? '').includes('2020-12') ? new Ajv2020({ allErrors: true, strict: false }) : new Ajv({ allErrors: true, strict: false });
@@ -230,23 +232,55 @@ describe('kind e2e configuration', function () {
     expect(validate(deepMerge(merged, { image: { pullPolicy: 42 } }))).to.equal(false);
   });
 
-  it('renders with helm into the app on the e2e image, an Ingress, NetworkPolicies, a ServiceMonitor and a PrometheusRule', function () {
-    this.timeout(60000);
-    const rendered = helm(['template', libValue('E2E_RELEASE'), chartDir, '--namespace', libValue('E2E_NAMESPACE'), '--values', join(repoRoot, 'test/e2e/kind-values.yaml')]);
-    const objects = parseAllDocuments(rendered).map((d) => d.toJS() as K8sObject | null).filter((o): o is K8sObject => o !== null);
-    const byKind = (kind: string): K8sObject[] => objects.filter((o) => o.kind === kind);
-    const deployment = byKind('Deployment').find((o) => o.metadata.name === libValue('E2E_APP'));
-    expect(deployment, `Deployment ${libValue('E2E_APP')}`).to.not.equal(undefined);
-    const podSpec = (deployment?.spec?.template as { spec: { containers: { image: string; imagePullPolicy: string }[] } }).spec;
-    expect(podSpec.containers[0]?.image).to.equal(libValue('E2E_IMAGE'));
-    expect(podSpec.containers[0]?.imagePullPolicy).to.equal('Never');
-    expect(byKind('StatefulSet').map((o) => o.metadata.name)).to.include(libValue('E2E_REDIS'));
-    expect(byKind('Service').map((o) => o.metadata.name)).to.include.members([libValue('E2E_APP'), libValue('E2E_REDIS')]);
-    const ingress = byKind('Ingress')[0];
-    expect(ingress?.spec).to.deep.include({ ingressClassName: kindValues.ingress.className });
-    expect(byKind('NetworkPolicy')).to.have.length.greaterThan(0);
-    expect(byKind('ServiceMonitor')).to.have.length.greaterThan(0);
-    expect(byKind('PrometheusRule')).to.have.length.greaterThan(0);
+  it('installs the release the chart tests render (same name and namespace)', function () {
+    expect(libValue('E2E_RELEASE')).to.equal(releaseName);
+    expect(libValue('E2E_NAMESPACE')).to.equal(releaseNamespace);
+  });
+
+  describe('rendered with helm', function () {
+    let objects: KubeObject[];
+    before(async function () {
+      this.timeout(60000);
+      objects = await renderChart({ valuesFiles: ['test/e2e/kind-values.yaml'] });
+    });
+    const byKind = (kind: string): KubeObject[] => objects.filter((o) => o.kind === kind);
+
+    it('runs the app on the e2e image with an Ingress, NetworkPolicies, a ServiceMonitor and a PrometheusRule', function () {
+      const deployment = byKind('Deployment').find((o) => o.metadata.name === libValue('E2E_APP'));
+      expect(deployment, `Deployment ${libValue('E2E_APP')}`).to.not.equal(undefined);
+      const containers = (deployment?.spec as { template: { spec: { containers: { image: string; imagePullPolicy: string }[] } } }).template.spec.containers;
+      expect(containers[0]?.image).to.equal(libValue('E2E_IMAGE'));
+      expect(containers[0]?.imagePullPolicy).to.equal('Never');
+      expect(byKind('StatefulSet').map((o) => o.metadata.name)).to.include(libValue('E2E_REDIS'));
+      expect(byKind('Service').map((o) => o.metadata.name)).to.include.members([libValue('E2E_APP'), libValue('E2E_REDIS')]);
+      expect(byKind('Ingress')[0]?.spec).to.deep.include({ ingressClassName: kindValues.ingress.className });
+      expect(byKind('NetworkPolicy')).to.have.length.greaterThan(0);
+      expect(byKind('ServiceMonitor')).to.have.length.greaterThan(0);
+      expect(byKind('PrometheusRule')).to.have.length.greaterThan(0);
+    });
+
+    it('makes only objects that match their API schemas', async function () {
+      for (const object of objects) await validateKubeObject(object);
+    });
+
+    it('makes only pods the restricted namespace admits (app, Redis, helm test)', function () {
+      const templates = podTemplatesOf(objects);
+      expect(templates.map((t) => t.owner)).to.include.members([`Deployment/${libValue('E2E_APP')}`, `StatefulSet/${libValue('E2E_REDIS')}`]);
+      expect(templates.flatMap(restrictedViolations)).to.deep.equal([]);
+    });
+  });
+
+  it('probes the NetworkPolicy from a pod the restricted namespace admits', function () {
+    const script = readFileSync(join(e2eDir, 'network-policy.sh'), 'utf8');
+    const manifest = /<<YAML\n([\s\S]*?)\nYAML\n/.exec(script)?.[1];
+    expect(manifest, 'network-policy.sh applies its probe pod from a <<YAML heredoc').to.be.a('string');
+    const pod = parse((manifest ?? '').replace(/\$\(node -p [^)]*\)/g, '"probe script"').replace(/\$(\w+)/g, 'x')) as KubeObject;
+    expect(pod.kind).to.equal('Pod');
+    const [template] = podTemplatesOf([pod]);
+    expect(template).to.not.equal(undefined);
+    if (template !== undefined) expect(restrictedViolations(template)).to.deep.equal([]);
+    // Not selected by the Redis NetworkPolicy: none of the app's labels.
+    expect(pod.metadata.labels ?? {}).to.not.have.any.keys('app.kubernetes.io/instance', 'app.kubernetes.io/component');
   });
 });
 
