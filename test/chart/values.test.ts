@@ -18,7 +18,7 @@ describe('chart: values', function () {
       ['a misspelt nested key', { setStrings: { 'redis.auth.passwrd': 'x' } }, /at '\/redis\/auth': additional properties 'passwrd' not allowed/],
       ['an appendfsync Redis does not know', { setStrings: { 'redis.config.appendfsync': 'sometimes' } }, /\/redis\/config\/appendfsync/],
       ['a log level pino does not know', { setStrings: { 'config.logLevel': 'verbose' } }, /\/config\/logLevel/],
-      ['resources without limits', { sets: { 'resources.limits': 'null' } }, /\/resources/],
+      ['resources without limits', { sets: { 'resources.limits': 'null' } }, /at '\/resources': missing property 'limits'/],
       ['the image tag latest', { setStrings: { 'image.tag': 'latest' } }, /uses the tag latest: pin a version/],
       ['a Redis image without tag', { setStrings: { 'redis.image.tag': '' } }, /image redis has no tag/],
       ['a grace period not above delay + drain', { sets: { terminationGracePeriodSeconds: '12' } }, /terminationGracePeriodSeconds \(12\) must be greater than .*\(15\)/],

@@ -53,3 +53,15 @@ export async function renderChartError(opts: RenderOptions = {}): Promise<string
   if (result.code === 0) throw new Error(`helm template succeeded but was expected to fail (${JSON.stringify(opts)})`);
   return result.stderr;
 }
+
+/** The NOTES.txt helm prints after an install, from a client-side dry run (no cluster needed). */
+export async function renderNotes(opts: RenderOptions = {}): Promise<string> {
+  const args = templateArgs(opts);
+  args.splice(0, 1, 'install');
+  args.push('--dry-run=client');
+  const result = await helm(args);
+  if (result.code !== 0) throw new Error(`helm install --dry-run=client failed: ${result.stderr.trim()}`);
+  const start = result.stdout.indexOf('\nNOTES:\n');
+  if (start < 0) throw new Error('helm install --dry-run=client printed no NOTES');
+  return result.stdout.slice(start + '\nNOTES:\n'.length);
+}

@@ -29,13 +29,15 @@ export function wiringChecks(load: () => Promise<KubeObject[]>, externalSecrets:
     }
   });
 
-  it('makes every Service select pods that declare each of its target ports', async function () {
+  it('makes every Service select pods that declare each of its target ports, by name', async function () {
     const objects = await load();
     const workloads = workloadsOf(objects);
     for (const svc of ofKind(objects, 'Service')) {
       const selected = workloads.filter((w) => selects(svc.spec?.selector, w.labels));
       expect(selected, `Service/${svc.metadata.name} selects no pods`).to.have.length.greaterThan(0);
       for (const port of svc.spec?.ports ?? []) {
+        // By name, so a container port renumbered in one place cannot silently break the Service.
+        expect(port.targetPort, `Service/${svc.metadata.name} port ${port.name ?? port.port} targetPort`).to.be.a('string');
         for (const w of selected) {
           expect(declaredPort(w.containers, port.targetPort ?? port.port), `Service/${svc.metadata.name} port ${port.name ?? port.port} in ${w.owner}`).to.not.equal(undefined);
         }
@@ -43,12 +45,13 @@ export function wiringChecks(load: () => Promise<KubeObject[]>, externalSecrets:
     }
   });
 
-  it('probes only declared ports, and the app on /healthz (startup, liveness) and /readyz (readiness)', async function () {
+  it('probes only declared ports by name, and the app on /healthz (startup, liveness) and /readyz (readiness)', async function () {
     const objects = await load();
     for (const t of podTemplatesOf(objects)) {
       for (const c of t.spec.containers) {
         for (const [kind, probe] of probesOf(c)) {
           if (probe.httpGet) {
+            expect(probe.httpGet.port, `${t.owner} ${c.name} ${kind} port`).to.be.a('string');
             expect(declaredPort(t.spec.containers, probe.httpGet.port), `${t.owner} ${c.name} ${kind} port`).to.not.equal(undefined);
           }
         }
