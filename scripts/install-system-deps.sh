@@ -8,6 +8,9 @@ set -euo pipefail
 wanted=(
   "redis-server redis-server"
   "redis-cli redis-tools"
+  "dockerd docker.io"
+  "docker-compose docker-compose"
+  "debootstrap debootstrap"
 )
 
 missing=()
