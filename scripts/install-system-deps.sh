@@ -9,6 +9,9 @@ wanted=(
   "redis-server redis-server"
   "redis-cli redis-tools"
   "unzip unzip"
+  "dockerd docker.io"
+  "docker-compose docker-compose"
+  "debootstrap debootstrap"
 )
 
 missing=()
