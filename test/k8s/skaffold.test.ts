@@ -27,6 +27,7 @@ function skaffoldValidator(): (data: unknown) => ErrorObject[] {
 }
 
 async function filesUnder(dir: string): Promise<string[]> {
+  if (!existsSync(path.join(repoRoot, dir))) throw new Error(`${dir} does not exist, so a sync rule under it matches nothing`);
   const entries = await readdir(path.join(repoRoot, dir), { recursive: true, withFileTypes: true });
   return entries.filter((e) => e.isFile()).map((e) => path.relative(repoRoot, path.join(e.parentPath, e.name)));
 }
@@ -84,6 +85,11 @@ describe('skaffold.yaml', function () {
       }
     }
     expect(artifacts).to.be.greaterThan(0);
+  });
+
+  it('leaves the runtime image as what a plain docker build makes: the Dockerfile\'s last stage is runtime', async function () {
+    const froms = [...(await readFile(path.join(repoRoot, 'Dockerfile'), 'utf8')).matchAll(/^FROM\s+(\S+)/gim)].map((m) => m[1]);
+    expect(froms.at(-1)).to.equal('runtime');
   });
 
   it('syncs sources that exist into /tmp, the writable emptyDir of the read-only app pod, with the dev stage', async function () {
