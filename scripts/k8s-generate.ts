@@ -73,7 +73,7 @@ export async function generate(outDir: string = defaultOutDir): Promise<string[]
   const names = [...files.keys()].sort();
   for (const name of names) {
     const docs = files.get(name) ?? [];
-    await writeFile(path.join(outDir, name), header + docs.map((d) => d.toString({ lineWidth: 0 })).join(''));
+    await writeFile(path.join(outDir, name), header + docs.map((d) => d.toString({ lineWidth: 0, flowCollectionPadding: false })).join(''));
   }
   await writeFile(path.join(outDir, 'kustomization.yaml'), kustomization(names));
   return (await readdir(outDir)).sort();
