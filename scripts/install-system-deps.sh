@@ -12,6 +12,8 @@ wanted=(
   "dockerd docker.io"
   "docker-compose docker-compose"
   "debootstrap debootstrap"
+  "prometheus prometheus"
+  "promtool prometheus"
 )
 
 missing=()
