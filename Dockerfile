@@ -5,6 +5,8 @@
 # Written for both the classic builder (Debian's docker.io: no BuildKit, so no RUN --mount and no
 # `# syntax=` line) and buildx. The base is pinned by tag; scripts/standin-images.sh builds a local
 # stand-in with the same tag where Docker Hub is out of reach.
+# The classic builder builds every stage before the target, so there `docker build .` runs the test
+# stage too (a failing lint or unit test fails the build; cached when nothing changed); BuildKit skips it.
 
 FROM node:24.11.1-bookworm-slim AS deps
 WORKDIR /app
