@@ -90,7 +90,8 @@ export async function ensureBaseImages(): Promise<void> {
 }
 
 export async function buildImage(opts: { tag: string; target?: string; buildArgs?: Record<string, string> }): Promise<void> {
-  const args = ['build', '--tag', opts.tag];
+  // --force-rm: the classic builder otherwise leaves the container of a failed step behind.
+  const args = ['build', '--force-rm', '--tag', opts.tag];
   if (opts.target) args.push('--target', opts.target);
   for (const [name, value] of Object.entries(opts.buildArgs ?? {})) args.push('--build-arg', `${name}=${value}`);
   args.push('.');
