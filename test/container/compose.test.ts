@@ -39,7 +39,9 @@ describe('container: compose.yaml', function () {
 
   it('publishes the app ports and no Redis port', async function () {
     const bindings = async (service: string) => {
-      const id = (await mustCompose('ps', '--quiet', service)).stdout.trim();
+      // By compose's labels: `compose ps` lists stopped containers in v1 but not in v2.
+      const id = await docker('ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${project}`,
+        '--filter', `label=com.docker.compose.service=${service}`);
       expect(id, `container of service ${service}`).to.not.equal('');
       return JSON.parse(await docker('inspect', '--format', '{{json .HostConfig.PortBindings}}', id)) as Record<string, unknown> | null;
     };
