@@ -8,6 +8,7 @@ set -euo pipefail
 wanted=(
   "redis-server redis-server"
   "redis-cli redis-tools"
+  "unzip unzip"
   "dockerd docker.io"
   "docker-compose docker-compose"
   "debootstrap debootstrap"

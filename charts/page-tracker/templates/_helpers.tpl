@@ -1,0 +1,171 @@
+{{/* Names are cut at 63 characters: the DNS label limit that Service names obey. */}}
+{{- define "page-tracker.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "page-tracker.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Leaves room for the "-redis-headless" suffix. */}}
+{{- define "page-tracker.redis.fullname" -}}
+{{- printf "%s-redis" (include "page-tracker.fullname" . | trunc 54 | trimSuffix "-") -}}
+{{- end -}}
+
+{{- define "page-tracker.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Selector labels never change after the first install: a selector is immutable. Usage: (dict "ctx" $ "component" "app") */}}
+{{- define "page-tracker.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "page-tracker.name" .ctx }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "page-tracker.labels" -}}
+{{ include "page-tracker.selectorLabels" . }}
+helm.sh/chart: {{ include "page-tracker.chart" .ctx }}
+app.kubernetes.io/version: {{ .ctx.Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: page-tracker
+app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
+{{- with .ctx.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* metadata.annotations (common + extra), already indented under metadata; nothing when there are none. */}}
+{{- define "page-tracker.annotations" -}}
+{{- $all := merge (dict) (.extra | default dict) .ctx.Values.commonAnnotations -}}
+{{- with $all }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+{{- end }}
+{{- end -}}
+
+{{/* registry/repository:tag@digest. Usage: (dict "image" .Values.image "defaultTag" .Chart.AppVersion) */}}
+{{- define "page-tracker.image" -}}
+{{- $repo := .image.repository -}}
+{{- if .image.registry -}}{{- $repo = printf "%s/%s" .image.registry .image.repository -}}{{- end -}}
+{{- $tag := .image.tag | default .defaultTag | toString -}}
+{{- if not $tag -}}{{- fail (printf "image %s has no tag: set its tag" $repo) -}}{{- end -}}
+{{- if eq $tag "latest" -}}{{- fail (printf "image %s uses the tag latest: pin a version so every pod runs the same build" $repo) -}}{{- end -}}
+{{- if .image.digest -}}
+{{- printf "%s:%s@%s" $repo $tag .image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" $repo $tag -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "page-tracker.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "page-tracker.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The container security context of the PSS "restricted" profile; every container uses it. */}}
+{{- define "page-tracker.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+runAsNonRoot: true
+capabilities:
+  drop: ["ALL"]
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{/* The pod security context: numeric ids from values, the rest fixed to what "restricted" demands. */}}
+{{- define "page-tracker.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: {{ .runAsUser }}
+runAsGroup: {{ .runAsGroup }}
+fsGroup: {{ .fsGroup }}
+fsGroupChangePolicy: OnRootMismatch
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{/* ---- Redis connection: where the app finds Redis and its password ---- */}}
+
+{{- define "page-tracker.redis.url" -}}
+{{- if .Values.redis.enabled -}}
+{{- printf "redis://%s:6379" (include "page-tracker.redis.fullname" .) -}}
+{{- else -}}
+{{- if not .Values.externalRedis.host -}}
+{{- fail "externalRedis.host is required when redis.enabled is false" -}}
+{{- end -}}
+{{- printf "%s://%s:%v" (ternary "rediss" "redis" .Values.externalRedis.tls) .Values.externalRedis.host .Values.externalRedis.port -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The Secret holding the password: an existing one, or the chart's own "<fullname>-redis". */}}
+{{- define "page-tracker.redis.secretName" -}}
+{{- if and .Values.redis.enabled .Values.redis.auth.existingSecret -}}
+{{- .Values.redis.auth.existingSecret -}}
+{{- else if and (not .Values.redis.enabled) .Values.externalRedis.existingSecret -}}
+{{- .Values.externalRedis.existingSecret -}}
+{{- else -}}
+{{- include "page-tracker.redis.fullname" . -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "page-tracker.redis.secretKey" -}}
+{{- if and .Values.redis.enabled .Values.redis.auth.existingSecret -}}
+{{- .Values.redis.auth.existingSecretPasswordKey -}}
+{{- else if and (not .Values.redis.enabled) .Values.externalRedis.existingSecret -}}
+{{- .Values.externalRedis.existingSecretPasswordKey -}}
+{{- else -}}
+redis-password
+{{- end -}}
+{{- end -}}
+
+{{/* Whether the chart makes the password Secret itself. */}}
+{{- define "page-tracker.redis.createSecret" -}}
+{{- if .Values.redis.enabled -}}
+{{- if not .Values.redis.auth.existingSecret }}true{{ end -}}
+{{- else -}}
+{{- if and (not .Values.externalRedis.existingSecret) .Values.externalRedis.password }}true{{ end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Whether the app gets a password at all (an external Redis may have none). */}}
+{{- define "page-tracker.redis.hasPassword" -}}
+{{- if or .Values.redis.enabled .Values.externalRedis.existingSecret .Values.externalRedis.password }}true{{ end -}}
+{{- end -}}
+
+{{/* Kept across upgrades: an explicit value wins, else the password already in the cluster, else a new one. */}}
+{{- define "page-tracker.redis.password" -}}
+{{- $explicit := ternary .Values.redis.auth.password .Values.externalRedis.password .Values.redis.enabled -}}
+{{- if $explicit -}}
+{{- $explicit -}}
+{{- else -}}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace (include "page-tracker.redis.fullname" .) -}}
+{{- if and $existing (index ($existing.data | default dict) "redis-password") -}}
+{{- index $existing.data "redis-password" | b64dec -}}
+{{- else -}}
+{{- randAlphaNum 32 -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "page-tracker.terminationGracePeriodSeconds" -}}
+{{- $drain := add .Values.config.shutdownDelaySeconds .Values.config.shutdownTimeoutSeconds -}}
+{{- if kindIs "invalid" .Values.terminationGracePeriodSeconds -}}
+{{- add $drain 10 -}}
+{{- else if le (int .Values.terminationGracePeriodSeconds) (int $drain) -}}
+{{- fail (printf "terminationGracePeriodSeconds (%v) must be greater than config.shutdownDelaySeconds + config.shutdownTimeoutSeconds (%v), or the kubelet kills pods mid-drain" .Values.terminationGracePeriodSeconds $drain) -}}
+{{- else -}}
+{{- .Values.terminationGracePeriodSeconds -}}
+{{- end -}}
+{{- end -}}

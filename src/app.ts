@@ -1,0 +1,23 @@
+import { Router } from '@koa/router';
+import Koa from 'koa';
+import type { AppDeps, AppState } from './context.js';
+import { mapErrors } from './middleware/errors.js';
+import { observe } from './middleware/observe.js';
+import { healthRoutes } from './routes/health.js';
+import { homeRoutes } from './routes/home.js';
+import { viewRoutes } from './routes/views.js';
+
+export function createApp(deps: AppDeps): Koa<AppState> {
+  const app = new Koa<AppState>({ proxy: deps.config.trustProxy });
+  const router = new Router<AppState>();
+  homeRoutes(router, deps);
+  viewRoutes(router, deps);
+  healthRoutes(router, deps);
+  app.use(observe(deps));
+  app.use(mapErrors(deps));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  // mapErrors answers everything; this only sees errors from writing a response, e.g. a client gone.
+  app.on('error', (error: Error) => deps.logger.debug({ err: error.message }, 'response error'));
+  return app;
+}

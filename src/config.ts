@@ -1,0 +1,140 @@
+// The only module that reads the environment: everything else gets a typed Config passed in.
+
+export const ENV_VARIABLES = [
+  'PORT',
+  'METRICS_PORT',
+  'HOST',
+  'REDIS_URL',
+  'REDIS_PASSWORD',
+  'REDIS_KEY_PREFIX',
+  'REDIS_COMMAND_TIMEOUT_MS',
+  'MAX_PAGES',
+  'TRUST_PROXY',
+  'LOG_LEVEL',
+  'SHUTDOWN_DELAY_SECONDS',
+  'SHUTDOWN_TIMEOUT_SECONDS',
+  'NODE_ENV',
+] as const satisfies readonly string[];
+
+export type EnvVariable = (typeof ENV_VARIABLES)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  port: number;
+  metricsPort: number;
+  host: string;
+  redisUrl: string | undefined;
+  redisPassword: string | undefined;
+  redisKeyPrefix: string;
+  redisCommandTimeoutMs: number;
+  maxPages: number;
+  trustProxy: boolean;
+  logLevel: LogLevel;
+  shutdownDelaySeconds: number;
+  shutdownTimeoutSeconds: number;
+  production: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: EnvVariable,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = NodeJS.ProcessEnv;
+
+// An empty string counts as unset: `FOO=` in a manifest usually means "no value".
+function read(env: Env, name: EnvVariable): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function integer(env: Env, name: EnvVariable, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `expected a whole number from ${min} to ${max}, got ${raw}`);
+  return value;
+}
+
+function boolean(env: Env, name: EnvVariable, fallback: boolean): boolean {
+  const raw = read(env, name)?.toLowerCase();
+  if (raw === undefined) return fallback;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, `expected true or false, got "${raw}"`);
+}
+
+function redisUrl(env: Env): string | undefined {
+  const raw = read(env, 'REDIS_URL');
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    // The raw value may hold a password: never echo it.
+    throw new ConfigError('REDIS_URL', 'not a valid URL (expected redis://host:port or rediss://host:port)');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new ConfigError('REDIS_URL', `expected the redis:// or rediss:// scheme, got "${url.protocol}"`);
+  }
+  if (url.hostname === '') throw new ConfigError('REDIS_URL', 'has no host name');
+  return raw;
+}
+
+function logLevel(env: Env): LogLevel {
+  const raw = read(env, 'LOG_LEVEL')?.toLowerCase() ?? 'info';
+  const level = LOG_LEVELS.find((known) => known === raw);
+  if (level === undefined) throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
+  return level;
+}
+
+function keyPrefix(env: Env): string {
+  const raw = env.REDIS_KEY_PREFIX ?? 'page-tracker:';
+  if (raw.length > 64 || /[\s\p{Cc}]/u.test(raw)) {
+    throw new ConfigError('REDIS_KEY_PREFIX', 'expected at most 64 characters without spaces or control characters');
+  }
+  return raw;
+}
+
+export function loadConfig(env: Env): Config {
+  const production = read(env, 'NODE_ENV') === 'production';
+  const url = redisUrl(env);
+  if (production && url === undefined) {
+    throw new ConfigError('REDIS_URL', 'is required when NODE_ENV=production (the in-memory store loses every count on restart)');
+  }
+  return {
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    metricsPort: integer(env, 'METRICS_PORT', 9100, 0, 65535),
+    host: read(env, 'HOST') ?? '0.0.0.0',
+    redisUrl: url,
+    redisPassword: env.REDIS_PASSWORD === undefined || env.REDIS_PASSWORD === '' ? undefined : env.REDIS_PASSWORD,
+    redisKeyPrefix: keyPrefix(env),
+    redisCommandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 1000, 10, 60000),
+    maxPages: integer(env, 'MAX_PAGES', 10000, 1, 10_000_000),
+    trustProxy: boolean(env, 'TRUST_PROXY', false),
+    logLevel: logLevel(env),
+    shutdownDelaySeconds: integer(env, 'SHUTDOWN_DELAY_SECONDS', 0, 0, 300),
+    shutdownTimeoutSeconds: integer(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, 0, 600),
+    production,
+  };
+}
+
+// For logs: the URL without its credentials, so a password never reaches a log line.
+export function redactRedisUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.password !== '') url.password = '***';
+    if (url.username !== '' && url.password === '') url.username = '***';
+    return url.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

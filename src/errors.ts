@@ -1,0 +1,40 @@
+// Typed errors the store and handlers throw; middleware/errors.ts maps each to one HTTP answer.
+
+export const PAGE_RULE =
+  "page names are 1 to 200 characters from letters, digits, '/', '-', '_' and '.', and may not contain '..'";
+
+export class InvalidPageError extends Error {
+  readonly status = 400;
+  readonly code = 'invalid_page';
+  constructor() {
+    super(PAGE_RULE);
+    this.name = 'InvalidPageError';
+  }
+}
+
+export class InvalidQueryError extends Error {
+  readonly status = 400;
+  readonly code = 'invalid_query';
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidQueryError';
+  }
+}
+
+export class PageLimitReachedError extends Error {
+  readonly status = 409;
+  readonly code = 'page_limit_reached';
+  constructor(readonly maxPages: number) {
+    super(`the service already tracks its maximum of ${maxPages} distinct pages; existing pages keep counting, new ones are refused`);
+    this.name = 'PageLimitReachedError';
+  }
+}
+
+export class StoreUnavailableError extends Error {
+  readonly status = 503;
+  readonly code = 'store_unavailable';
+  constructor(options?: { cause?: unknown }) {
+    super('the page view store is unavailable; try again shortly', options);
+    this.name = 'StoreUnavailableError';
+  }
+}

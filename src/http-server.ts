@@ -1,0 +1,20 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+// Bounds on what one client may cost us: slow or huge requests are cut off by Node itself.
+export const SERVER_LIMITS = {
+  maxHeaderSize: 16 * 1024,
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
+  // Longer than the usual load balancer idle timeout (60 s), so the balancer closes idle
+  // connections first and never sends a request down one we have just closed.
+  keepAliveTimeout: 65_000,
+} as const;
+
+/** `handler` is Koa's app.callback(): it settles its own promise, answering every error itself. */
+export function createHttpServer(handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Server {
+  const options = { maxHeaderSize: SERVER_LIMITS.maxHeaderSize, requestTimeout: SERVER_LIMITS.requestTimeout };
+  const server = createServer(options, (req, res) => void handler(req, res));
+  server.headersTimeout = SERVER_LIMITS.headersTimeout;
+  server.keepAliveTimeout = SERVER_LIMITS.keepAliveTimeout;
+  return server;
+}

@@ -1,0 +1,51 @@
+import type { Next } from 'koa';
+import type { AppContext, AppDeps } from '../context.js';
+import { InvalidPageError, InvalidQueryError, PageLimitReachedError, StoreUnavailableError } from '../errors.js';
+
+interface ErrorBody {
+  error: string;
+  message: string;
+  [extra: string]: unknown;
+}
+
+function answer(ctx: AppContext, status: number, body: ErrorBody): void {
+  ctx.status = status;
+  ctx.body = body;
+}
+
+function isExposedHttpError(error: unknown): error is { status: number; expose: boolean; message: string } {
+  return typeof error === 'object' && error !== null && 'status' in error && 'expose' in error && (error as { expose: unknown }).expose === true;
+}
+
+/** The one place where errors become HTTP answers; handlers just throw. */
+export function mapErrors({ logger }: AppDeps) {
+  return async function mapError(ctx: AppContext, next: Next): Promise<void> {
+    try {
+      await next();
+    } catch (error) {
+      if (error instanceof InvalidPageError || error instanceof InvalidQueryError) {
+        answer(ctx, error.status, { error: error.code, message: error.message });
+      } else if (error instanceof PageLimitReachedError) {
+        answer(ctx, error.status, { error: error.code, message: error.message, maxPages: error.maxPages });
+      } else if (error instanceof StoreUnavailableError) {
+        ctx.set('Retry-After', '1');
+        answer(ctx, error.status, { error: error.code, message: error.message });
+        const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
+        logger.warn({ reqId: ctx.state.requestId, err: cause }, 'store unavailable');
+      } else if (isExposedHttpError(error)) {
+        answer(ctx, error.status, { error: 'bad_request', message: error.message });
+      } else {
+        logger.error({ reqId: ctx.state.requestId, err: error }, 'unexpected error');
+        answer(ctx, 500, { error: 'internal_error', message: 'internal error; the request id is in X-Request-Id' });
+      }
+      return;
+    }
+    if (ctx.body !== undefined && ctx.body !== null) return;
+    if (ctx.status === 404) {
+      answer(ctx, 404, { error: 'not_found', message: `no route for ${ctx.method} ${ctx.path}` });
+    } else if (ctx.status === 405 || ctx.status === 501) {
+      const allow = ctx.response.get('Allow');
+      answer(ctx, ctx.status, { error: 'method_not_allowed', message: `${ctx.method} is not allowed here; allowed: ${allow}`, allow: allow.split(/,\s*/) });
+    }
+  };
+}

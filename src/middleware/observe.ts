@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import type { Next } from 'koa';
+import type { AppContext, AppDeps } from '../context.js';
+
+// Anything else in X-Request-Id is replaced: it ends up in log lines and response headers.
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+interface RoutedContext {
+  _matchedRouteName?: string;
+}
+
+/** Outermost middleware: request id, one log line and the latency histogram per request. */
+export function observe({ logger, metrics, readiness }: AppDeps) {
+  return async function observeRequest(ctx: AppContext, next: Next): Promise<void> {
+    const started = process.hrtime.bigint();
+    const offered = ctx.get('X-Request-Id');
+    const requestId = SAFE_REQUEST_ID.test(offered) ? offered : randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.set('X-Request-Id', requestId);
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    // While draining, tell keep-alive clients to reconnect elsewhere.
+    if (readiness.shuttingDown) ctx.set('Connection', 'close');
+    metrics.inFlight.count += 1;
+    try {
+      await next();
+    } finally {
+      metrics.inFlight.count -= 1;
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      // The route template keeps label values bounded; unmatched paths share one value.
+      const route = (ctx as RoutedContext)._matchedRouteName ?? 'unmatched';
+      metrics.httpRequestDuration.observe({ method: ctx.method, route, status_code: ctx.status }, seconds);
+      logger.info(
+        { reqId: requestId, method: ctx.method, path: ctx.path, route, status: ctx.status, ms: Math.round(seconds * 1e4) / 10, ip: ctx.ip },
+        'request',
+      );
+    }
+  };
+}

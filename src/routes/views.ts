@@ -1,0 +1,39 @@
+import type { Router } from '@koa/router';
+import type { AppContext, AppDeps } from '../context.js';
+import { InvalidQueryError } from '../errors.js';
+import { parsePageName } from '../page.js';
+import { countView } from './count-view.js';
+
+const PREFIX = '/api/views/';
+export const MAX_LIMIT = 100;
+const DEFAULT_LIMIT = 10;
+
+// ctx.path is the raw, still-encoded path: the page is validated before anything decodes it.
+function pageOf(ctx: AppContext): string {
+  return parsePageName(ctx.path.slice(PREFIX.length));
+}
+
+function limitOf(ctx: AppContext): number {
+  const raw = ctx.query.limit;
+  if (raw === undefined) return DEFAULT_LIMIT;
+  if (typeof raw !== 'string' || !/^\d{1,3}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_LIMIT) {
+    throw new InvalidQueryError(`limit must be a whole number from 1 to ${MAX_LIMIT}`);
+  }
+  return Number(raw);
+}
+
+export function viewRoutes(router: Router, deps: AppDeps): void {
+  router.get('/api/views', '/api/views', async (ctx: AppContext) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = await deps.store.topPages(limitOf(ctx));
+  });
+  // The route name is the metric label and the documented template.
+  router.post('/api/views/:page', '/api/views/*page', async (ctx: AppContext) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = await countView(deps, ctx, pageOf(ctx));
+  });
+  router.get('/api/views/:page', '/api/views/*page', async (ctx: AppContext) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = await deps.store.getPage(pageOf(ctx));
+  });
+}

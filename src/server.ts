@@ -1,0 +1,100 @@
+// Entry point: reads config, wires the parts together, listens, and owns signals and shutdown.
+import { pino } from 'pino';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, redactRedisUrl, type Config } from './config.js';
+import { createHttpServer } from './http-server.js';
+import { listen } from './listen.js';
+import { createLogger, type Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { createMetricsServer } from './metrics-server.js';
+import { Readiness } from './readiness.js';
+import { shutDown } from './shutdown.js';
+import { MemoryStore } from './store/memory.js';
+import { RedisStore } from './store/redis.js';
+import type { ViewStore } from './store/view-store.js';
+import { readVersion } from './version.js';
+import type { Metrics } from './metrics.js';
+
+function exitAfterFlush(logger: Logger, code: number): void {
+  logger.flush(() => process.exit(code));
+}
+
+function createStore(config: Config, metrics: Metrics, logger: Logger): ViewStore {
+  if (config.redisUrl === undefined) {
+    logger.warn(
+      'REDIS_URL is not set: counting in memory. EVERY COUNT IS LOST WHEN THE PROCESS STOPS, and replicas do not share counts. Set REDIS_URL for real use.',
+    );
+    return new MemoryStore(config.maxPages);
+  }
+  logger.info({ redisUrl: redactRedisUrl(config.redisUrl), passwordFromEnv: config.redisPassword !== undefined }, 'using the Redis store');
+  return new RedisStore({
+    url: config.redisUrl,
+    password: config.redisPassword,
+    keyPrefix: config.redisKeyPrefix,
+    commandTimeoutMs: config.redisCommandTimeoutMs,
+    maxPages: config.maxPages,
+    metrics,
+    logger,
+  });
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const early = pino({ base: { service: 'page-tracker' }, formatters: { level: (label) => ({ level: label }) } }, pino.destination({ dest: 1, sync: true }));
+    early.fatal({ variable: error.variable }, `invalid configuration: ${error.message}`);
+    process.exit(1);
+  }
+
+  const logger = createLogger(config.logLevel);
+  process.on('unhandledRejection', (reason) => {
+    logger.fatal({ err: reason }, 'unhandled promise rejection: exiting, the process state is unknown');
+    exitAfterFlush(logger, 1);
+  });
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception: exiting, the process state is unknown');
+    exitAfterFlush(logger, 1);
+  });
+
+  const version = readVersion();
+  const metrics = createMetrics({ version });
+  const store = createStore(config, metrics, logger);
+  const readiness = new Readiness(store, metrics);
+  readiness.start();
+  const app = createApp({ store, metrics, logger, config, readiness });
+  const server = createHttpServer(app.callback());
+  const metricsServer = createMetricsServer(metrics);
+  await listen(server, config.port, config.host);
+  await listen(metricsServer, config.metricsPort, config.host);
+  logger.info({ version, port: config.port, metricsPort: config.metricsPort, host: config.host, store: store.kind }, 'page-tracker listening');
+
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn({ signal }, 'shutdown already in progress');
+      return;
+    }
+    stopping = true;
+    shutDown(
+      { server, metricsServer, store, readiness, logger, delaySeconds: config.shutdownDelaySeconds, timeoutSeconds: config.shutdownTimeoutSeconds },
+      signal,
+    ).then(
+      (code) => exitAfterFlush(logger, code),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        exitAfterFlush(logger, 1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+main().catch((error: unknown) => {
+  // Start-up failed (e.g. the port is taken): say why on stderr, which needs no logger.
+  process.stderr.write(`page-tracker failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

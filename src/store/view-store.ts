@@ -1,0 +1,24 @@
+// The seam between HTTP handlers and storage: the Redis store and the in-memory default both
+// implement it, and one contract test suite runs against both.
+
+export interface PageStats {
+  page: string;
+  views: number;
+  visitors: number;
+}
+
+export interface TopPages {
+  pages: Array<{ page: string; views: number }>;
+  total: number;
+}
+
+export interface ViewStore {
+  readonly kind: 'redis' | 'memory';
+  /** Counts one view atomically (page, total, ranking, visitors) or throws PageLimitReachedError / StoreUnavailableError. */
+  recordView(page: string, visitorId: string): Promise<PageStats>;
+  getPage(page: string): Promise<PageStats>;
+  topPages(limit: number): Promise<TopPages>;
+  /** Resolves when the backing store answers; readiness polls it. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

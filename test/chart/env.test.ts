@@ -1,0 +1,76 @@
+// The app's environment as the chart sets it, against the service's own config module (src/config.ts).
+import { expect } from 'chai';
+import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
+import type { KubeObject } from '../support/kube-object.js';
+import { oneOf } from '../support/kube-typed.js';
+import { renderValuesFile, shortName, valuesFiles } from './matrix.js';
+
+interface ConfigModule {
+  ENV_VARIABLES: readonly string[];
+  loadConfig: (env: NodeJS.ProcessEnv) => unknown;
+}
+
+// Loaded at run time from a path in a variable: src/config.ts comes from the service's branch, and the
+// chart's branch must still typecheck before that merge. Without it these tests fail (they never skip).
+const configModulePath = '../../src/config.js';
+
+async function loadConfigModule(): Promise<ConfigModule> {
+  let mod: Partial<ConfigModule>;
+  try {
+    mod = (await import(configModulePath)) as Partial<ConfigModule>;
+  } catch (err) {
+    throw new Error(`cannot import src/config.ts (the service's config module, which the chart is checked against): ${(err as Error).message}`, { cause: err });
+  }
+  if (!Array.isArray(mod.ENV_VARIABLES) || typeof mod.loadConfig !== 'function') {
+    throw new Error('src/config.ts must export ENV_VARIABLES (string[]) and loadConfig(env)');
+  }
+  return mod as ConfigModule;
+}
+
+function appEnv(objects: readonly KubeObject[]): IEnvVar[] {
+  return oneOf(objects, 'Deployment', 'page-tracker').spec?.template.spec?.containers[0]?.env ?? [];
+}
+
+/** The environment the container would see, with values from Secrets replaced by a stand-in. */
+function resolvedEnv(env: readonly IEnvVar[]): NodeJS.ProcessEnv {
+  return Object.fromEntries(env.map((e) => [e.name, e.value ?? (e.valueFrom?.secretKeyRef ? 'secret-from-kubernetes' : undefined)]));
+}
+
+describe('chart: the app environment matches the service configuration', function () {
+  let config: ConfigModule;
+  before(async function () {
+    config = await loadConfigModule();
+  });
+
+  for (const file of valuesFiles) {
+    describe(`with ${shortName(file)}`, function () {
+      it('sets only variables the service reads (ENV_VARIABLES in src/config.ts)', async function () {
+        const { ENV_VARIABLES } = config;
+        const names = appEnv(await renderValuesFile(file)).map((e) => e.name);
+        expect(names.filter((n) => !ENV_VARIABLES.includes(n)), 'variables the service does not read').to.deep.equal([]);
+        expect(new Set(names).size, 'a variable set twice').to.equal(names.length);
+      });
+
+      it('sets NODE_ENV=production and therefore REDIS_URL, without a password in it', async function () {
+        const env = resolvedEnv(appEnv(await renderValuesFile(file)));
+        expect(env.NODE_ENV).to.equal('production');
+        expect(env.REDIS_URL).to.match(/^rediss?:\/\/[a-z0-9.-]+:\d+$/);
+      });
+
+      it('gives an environment the service\'s loadConfig accepts', async function () {
+        const env = resolvedEnv(appEnv(await renderValuesFile(file)));
+        expect(() => config.loadConfig(env)).not.to.throw();
+      });
+    });
+  }
+});
+
+describe('chart: the app environment defaults', function () {
+  it('sets the values the issue asks for by default: behind a proxy, 5 s shutdown delay, grace period above delay + drain', async function () {
+    const objects = await renderValuesFile(valuesFiles.find((f) => shortName(f) === 'defaults')!);
+    const env = resolvedEnv(appEnv(objects));
+    expect(env).to.include({ TRUST_PROXY: 'true', SHUTDOWN_DELAY_SECONDS: '5', PORT: '8080', METRICS_PORT: '9100', REDIS_URL: 'redis://page-tracker-redis:6379' });
+    const grace = oneOf(objects, 'Deployment', 'page-tracker').spec?.template.spec?.terminationGracePeriodSeconds ?? 0;
+    expect(grace).to.be.above(Number(env.SHUTDOWN_DELAY_SECONDS) + Number(env.SHUTDOWN_TIMEOUT_SECONDS));
+  });
+});

@@ -1,0 +1,175 @@
+// What values do to the rendered objects, and how wrong values are refused.
+import { expect } from 'chai';
+import { renderChart, renderChartError } from '../support/chart.js';
+import { ofKind, oneOf } from '../support/kube-typed.js';
+import { renderValuesFile, shortName, valuesFiles } from './matrix.js';
+
+const fileFor = (name: string): string => {
+  const file = valuesFiles.find((f) => shortName(f) === name);
+  if (!file) throw new Error(`no ci values file ${name}-values.yaml`);
+  return file;
+};
+
+describe('chart: values', function () {
+  describe('wrong values fail helm template with a message naming the value', function () {
+    const cases: [string, { sets?: Record<string, string>; setStrings?: Record<string, string> }, RegExp][] = [
+      ['replicaCount: "two"', { setStrings: { replicaCount: 'two' } }, /at '\/replicaCount': got string, want integer/],
+      ['an unknown top-level key', { sets: { replicas: '3' } }, /additional properties 'replicas' not allowed/],
+      ['a misspelt nested key', { setStrings: { 'redis.auth.passwrd': 'x' } }, /at '\/redis\/auth': additional properties 'passwrd' not allowed/],
+      ['an appendfsync Redis does not know', { setStrings: { 'redis.config.appendfsync': 'sometimes' } }, /\/redis\/config\/appendfsync/],
+      ['a log level pino does not know', { setStrings: { 'config.logLevel': 'verbose' } }, /\/config\/logLevel/],
+      ['resources without limits', { sets: { 'resources.limits': 'null' } }, /at '\/resources': missing property 'limits'/],
+      ['the image tag latest', { setStrings: { 'image.tag': 'latest' } }, /uses the tag latest: pin a version/],
+      ['a Redis image without tag', { setStrings: { 'redis.image.tag': '' } }, /image redis has no tag/],
+      ['a grace period not above delay + drain', { sets: { terminationGracePeriodSeconds: '12' } }, /terminationGracePeriodSeconds \(12\) must be greater than .*\(15\)/],
+      ['redis.enabled=false without externalRedis.host', { sets: { 'redis.enabled': 'false' } }, /externalRedis.host is required when redis.enabled is false/],
+      ['an HTTPRoute without parentRefs', { sets: { 'httpRoute.enabled': 'true' } }, /httpRoute.enabled needs httpRoute.parentRefs/],
+      ['HPA minReplicas above maxReplicas', { sets: { 'autoscaling.enabled': 'true', 'autoscaling.minReplicas': '5', 'autoscaling.maxReplicas': '3' } }, /autoscaling.minReplicas \(5\) is above autoscaling.maxReplicas \(3\)/],
+    ];
+    for (const [name, opts, message] of cases) {
+      it(name, async function () {
+        expect(await renderChartError(opts)).to.match(message);
+      });
+    }
+  });
+
+  it('defaults: 2 replicas, no unavailable pod during a rollout, a PDB, no HPA/Ingress/HTTPRoute/NetworkPolicy/monitors', async function () {
+    const objects = await renderValuesFile(fileFor('defaults'));
+    const deployment = oneOf(objects, 'Deployment', 'page-tracker');
+    expect(deployment.spec?.replicas).to.equal(2);
+    expect(deployment.spec?.strategy?.rollingUpdate?.maxUnavailable).to.equal(0);
+    expect(ofKind(objects, 'PodDisruptionBudget')).to.have.length(1);
+    const kinds = new Set(objects.map((o) => o.kind));
+    for (const off of ['HorizontalPodAutoscaler', 'Ingress', 'HTTPRoute', 'NetworkPolicy', 'ServiceMonitor', 'PodMonitor', 'PrometheusRule']) {
+      expect(kinds.has(off), off).to.equal(false);
+    }
+    expect(deployment.spec?.template.spec?.containers[0]?.image).to.equal('ghcr.io/page-tracker/page-tracker:0.1.0');
+  });
+
+  it('gives the Ingress no controller-specific annotation by default', async function () {
+    const objects = await renderChart({ sets: { 'ingress.enabled': 'true' } });
+    expect(oneOf(objects, 'Ingress', 'page-tracker').metadata?.annotations ?? {}).to.deep.equal({});
+  });
+
+  it('ingress-tls: class, hosts, paths and TLS as given', async function () {
+    const ingress = oneOf(await renderValuesFile(fileFor('ingress-tls')), 'Ingress', 'page-tracker');
+    expect(ingress.spec?.ingressClassName).to.equal('traefik');
+    expect(ingress.spec?.rules?.map((r) => r.host)).to.deep.equal(['views.example.com', 'www.views.example.com']);
+    expect(ingress.spec?.rules?.[1]?.http?.paths.map((p) => `${p.pathType} ${p.path}`)).to.deep.equal(['Prefix /api', 'Exact /']);
+    expect(ingress.spec?.tls).to.deep.equal([{ secretName: 'views-example-com-tls', hosts: ['views.example.com', 'www.views.example.com'] }]);
+  });
+
+  it('hpa: an autoscaling/v2 HPA on CPU and memory, and no fixed replicas to fight it', async function () {
+    const objects = await renderValuesFile(fileFor('hpa'));
+    const hpa = oneOf(objects, 'HorizontalPodAutoscaler', 'page-tracker');
+    expect(hpa.apiVersion).to.equal('autoscaling/v2');
+    expect(hpa.spec?.minReplicas).to.equal(3);
+    expect(hpa.spec?.maxReplicas).to.equal(12);
+    expect(hpa.spec?.metrics?.map((m) => `${m.resource?.name}=${m.resource?.target.averageUtilization}`)).to.deep.equal(['cpu=60', 'memory=80']);
+    expect(oneOf(objects, 'Deployment', 'page-tracker').spec?.replicas).to.equal(undefined);
+  });
+
+  it('redis defaults: a 1Gi volume claim, AOF on with appendfsync everysec, noeviction, password included from a file', async function () {
+    const objects = await renderValuesFile(fileFor('defaults'));
+    const sts = oneOf(objects, 'StatefulSet', 'page-tracker-redis');
+    expect(sts.spec?.replicas).to.equal(1);
+    expect(sts.spec?.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.storage).to.equal('1Gi');
+    expect(sts.spec?.template.spec?.containers[0]?.image).to.equal('redis:7.4.2-bookworm');
+    const conf = oneOf(objects, 'ConfigMap', 'page-tracker-redis').data?.['redis.conf'] ?? '';
+    expect(conf).to.match(/^appendonly yes$/m);
+    expect(conf).to.match(/^appendfsync everysec$/m);
+    expect(conf).to.match(/^maxmemory-policy noeviction$/m);
+    expect(conf).to.match(/^include \/run\/redis\/auth.conf$/m);
+    expect(conf).not.to.match(/^\s*requirepass/m);
+    const mounts = sts.spec?.template.spec?.containers[0]?.volumeMounts?.map((m) => m.mountPath);
+    expect(mounts).to.include.members(['/data', '/etc/redis', '/run/redis']);
+  });
+
+  it('persistence-off: Redis on an emptyDir and no claim; appendfsync and maxmemory as given; one pod means no PDB', async function () {
+    const objects = await renderValuesFile(fileFor('persistence-off'));
+    const sts = oneOf(objects, 'StatefulSet', 'page-tracker-redis');
+    expect(sts.spec?.volumeClaimTemplates).to.equal(undefined);
+    expect(sts.spec?.template.spec?.volumes?.find((v) => v.name === 'data')).to.deep.equal({ name: 'data', emptyDir: {} });
+    const conf = oneOf(objects, 'ConfigMap', 'page-tracker-redis').data?.['redis.conf'] ?? '';
+    expect(conf).to.match(/^appendfsync always$/m);
+    expect(conf).to.match(/^maxmemory 128mb$/m);
+    expect(ofKind(objects, 'PodDisruptionBudget')).to.have.length(0);
+  });
+
+  it('external-redis: no Redis objects, a rediss:// URL, the password from the named Secret', async function () {
+    const objects = await renderValuesFile(fileFor('external-redis'));
+    expect(objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'redis').map((o) => o.kind)).to.deep.equal([]);
+    const env = oneOf(objects, 'Deployment', 'page-tracker').spec?.template.spec?.containers[0]?.env ?? [];
+    expect(env.find((e) => e.name === 'REDIS_URL')?.value).to.equal('rediss://views.abc123.cache.amazonaws.com:6380');
+    expect(env.find((e) => e.name === 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef).to.deep.equal({ name: 'managed-redis', key: 'auth-token' });
+  });
+
+  it('external Redis without a password: no REDIS_PASSWORD and no Secret', async function () {
+    const objects = await renderChart({ sets: { 'redis.enabled': 'false', 'externalRedis.host': 'redis.internal' } });
+    const env = oneOf(objects, 'Deployment', 'page-tracker').spec?.template.spec?.containers[0]?.env ?? [];
+    expect(env.map((e) => e.name)).not.to.include('REDIS_PASSWORD');
+    expect(ofKind(objects, 'Secret')).to.have.length(0);
+  });
+
+  it('existing-secret: no Secret made; Redis, probes and app all read the named one', async function () {
+    const objects = await renderValuesFile(fileFor('existing-secret'));
+    expect(ofKind(objects, 'Secret')).to.have.length(0);
+    const refs = [oneOf(objects, 'Deployment', 'page-tracker'), oneOf(objects, 'StatefulSet', 'page-tracker-redis')]
+      .flatMap((w) => w.spec?.template.spec?.containers ?? [])
+      .flatMap((c) => c.env ?? [])
+      .filter((e) => e.valueFrom?.secretKeyRef)
+      .map((e) => `${e.name}<-${e.valueFrom?.secretKeyRef?.name}/${e.valueFrom?.secretKeyRef?.key}`);
+    expect(refs).to.deep.equal([
+      'REDIS_PASSWORD<-page-tracker-redis-auth/password',
+      'REDIS_PASSWORD<-page-tracker-redis-auth/password',
+      'REDISCLI_AUTH<-page-tracker-redis-auth/password',
+    ]);
+  });
+
+  it('rolls the app and Redis pods when the password changes (checksum annotation)', async function () {
+    const checksums = async (password: string): Promise<(string | undefined)[]> => {
+      const objects = await renderChart({ setStrings: { 'redis.auth.password': password } });
+      return [oneOf(objects, 'Deployment', 'page-tracker'), oneOf(objects, 'StatefulSet', 'page-tracker-redis')]
+        .map((w) => w.spec?.template.metadata?.annotations?.['checksum/secret']);
+    };
+    const [a, again, b] = await Promise.all([checksums('first-password'), checksums('first-password'), checksums('second-password')]);
+    expect(a[0]).to.be.a('string');
+    expect(again).to.deep.equal(a);
+    expect(b[0]).not.to.equal(a[0]);
+    expect(b[1]).not.to.equal(a[1]);
+  });
+
+  it('rolls Redis when redis.conf changes (checksum annotation)', async function () {
+    const checksum = async (appendfsync: string): Promise<string | undefined> =>
+      oneOf(await renderChart({ setStrings: { 'redis.config.appendfsync': appendfsync } }), 'StatefulSet', 'page-tracker-redis')
+        .spec?.template.metadata?.annotations?.['checksum/config'];
+    expect(await checksum('always')).not.to.equal(await checksum('everysec'));
+  });
+
+  it('passes scheduling, labels and extra env through to the app pods', async function () {
+    const objects = await renderChart({
+      sets: {
+        'podLabels.team': 'web', 'commonLabels.cost-center': 'cc-1', 'nodeSelector.disktype': 'ssd',
+        'priorityClassName': 'high', 'tolerations[0].key': 'dedicated', 'tolerations[0].operator': 'Exists',
+        'extraEnv[0].name': 'HOST', 'extraEnv[0].value': '0.0.0.0',
+      },
+    });
+    const deployment = oneOf(objects, 'Deployment', 'page-tracker');
+    const pod = deployment.spec?.template;
+    expect(pod?.metadata?.labels).to.include({ team: 'web', 'cost-center': 'cc-1' });
+    expect(deployment.metadata.labels).to.include({ 'cost-center': 'cc-1' });
+    expect(pod?.spec?.nodeSelector).to.deep.equal({ disktype: 'ssd' });
+    expect(pod?.spec?.priorityClassName).to.equal('high');
+    expect(pod?.spec?.tolerations).to.deep.equal([{ key: 'dedicated', operator: 'Exists' }]);
+    expect(pod?.spec?.containers[0]?.env?.at(-1)).to.deep.equal({ name: 'HOST', value: '0.0.0.0' });
+  });
+
+  it('carries the standard labels on every object', async function () {
+    for (const obj of await renderValuesFile(fileFor('monitoring'))) {
+      expect(Object.keys(obj.metadata.labels ?? {}), `${obj.kind}/${obj.metadata.name}`).to.include.members([
+        'app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/version', 'app.kubernetes.io/component',
+        'app.kubernetes.io/part-of', 'app.kubernetes.io/managed-by', 'helm.sh/chart',
+      ]);
+    }
+  });
+});

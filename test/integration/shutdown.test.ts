@@ -1,0 +1,90 @@
+import { expect } from 'chai';
+import { Agent, request } from 'node:http';
+import { waitFor } from '../support/processes.js';
+import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { startService, type RunningService } from '../support/service.js';
+
+function inFlight(service: RunningService): Promise<number> {
+  return fetch(`${service.metricsUrl}/metrics`)
+    .then((response) => response.text())
+    .then((text) => Number(/^http_requests_in_flight (\d+)/m.exec(text)?.[1] ?? NaN));
+}
+
+function connectionRefused(url: string): Promise<boolean> {
+  return fetch(url).then(
+    () => false,
+    (error: unknown) => error instanceof TypeError && (error.cause as { code?: string } | undefined)?.code === 'ECONNREFUSED',
+  );
+}
+
+describe('graceful shutdown on SIGTERM (real redis-server)', function () {
+  this.timeout(30_000);
+  let redis: RedisServer;
+  let service: RunningService;
+  beforeEach(async () => {
+    redis = await startRedis();
+  });
+  afterEach(async () => {
+    if (redis.pid > 0) {
+      try {
+        process.kill(redis.pid, 'SIGCONT');
+      } catch {
+        // already gone
+      }
+    }
+    await service.stop('SIGKILL');
+    await redis.cleanup();
+  });
+
+  async function startWithSlowRedis(env: Record<string, string>): Promise<Array<Promise<number>>> {
+    service = await startService({ env: { REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '8000', LOG_LEVEL: 'info', ...env } });
+    await waitFor('readiness', async () => ((await fetch(`${service.baseUrl}/readyz`)).ok ? true : undefined), 5000);
+    // A frozen Redis keeps requests in flight for as long as the test wants.
+    process.kill(redis.pid, 'SIGSTOP');
+    const pending = Array.from({ length: 10 }, (_, i) =>
+      // -1: the connection was cut before an answer.
+      fetch(`${service.baseUrl}/api/views/drain-${i}`, { method: 'POST' }).then((response) => response.status, () => -1),
+    );
+    await waitFor('10 requests in flight', async () => ((await inFlight(service)) === 10 ? true : undefined), 5000);
+    return pending;
+  }
+
+  it('fails readiness at once, waits SHUTDOWN_DELAY_SECONDS, stops accepting, lets in-flight requests finish, exits 0', async () => {
+    const pending = await startWithSlowRedis({ SHUTDOWN_DELAY_SECONDS: '1', SHUTDOWN_TIMEOUT_SECONDS: '10' });
+    // An idle keep-alive connection must not hold the shutdown open.
+    const agent = new Agent({ keepAlive: true });
+    await new Promise<void>((resolve, reject) => {
+      request(`${service.baseUrl}/healthz`, { agent }, (res) => res.resume().on('end', resolve)).on('error', reject).end();
+    });
+
+    const exitCode = service.stop('SIGTERM');
+    await waitFor('readiness to fail', async () => ((await fetch(`${service.baseUrl}/readyz`)).status === 503 ? true : undefined), 500, 20);
+    const during = await fetch(`${service.baseUrl}/readyz`);
+    expect(await during.json()).to.deep.equal({ status: 'not ready', reason: 'shutting down' });
+    expect((await fetch(`${service.baseUrl}/healthz`)).status, 'still serving during the delay').to.equal(200);
+
+    await waitFor('the listener to close', async () => ((await connectionRefused(`${service.baseUrl}/healthz`)) ? true : undefined), 3000, 50);
+    expect(await inFlight(service).catch(() => -1), 'requests still in flight after the listener closed').to.equal(10);
+
+    process.kill(redis.pid, 'SIGCONT');
+    expect(await Promise.all(pending)).to.deep.equal(Array(10).fill(200));
+    expect(await exitCode).to.equal(0);
+    agent.destroy();
+    const messages = service.logs().map((line) => (JSON.parse(line) as { msg: string }).msg);
+    expect(messages).to.include.members(['shutdown started: readiness now fails', 'shutdown complete']);
+  });
+
+  it('SIGINT shuts down the same way', async () => {
+    service = await startService({ env: { REDIS_URL: redis.url } });
+    expect(await service.stop('SIGINT')).to.equal(0);
+  });
+
+  it('bounds the drain by SHUTDOWN_TIMEOUT_SECONDS: stuck requests are cut off and the exit code says so', async () => {
+    const pending = await startWithSlowRedis({ SHUTDOWN_DELAY_SECONDS: '0', SHUTDOWN_TIMEOUT_SECONDS: '1' });
+    const started = Date.now();
+    const exitCode = await service.stop('SIGTERM');
+    expect(Date.now() - started).to.be.below(5000);
+    expect(exitCode).to.equal(1);
+    expect(await Promise.all(pending), 'cut-off requests see their connection close').to.deep.equal(Array(10).fill(-1));
+  });
+});

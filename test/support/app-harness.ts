@@ -1,0 +1,42 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../src/app.js';
+import { createHttpServer } from '../../src/http-server.js';
+import { createMetrics, type Metrics } from '../../src/metrics.js';
+import { Readiness } from '../../src/readiness.js';
+import { MemoryStore } from '../../src/store/memory.js';
+import type { ViewStore } from '../../src/store/view-store.js';
+import { memoryLogger } from './silent-logger.js';
+
+export interface AppHarness {
+  baseUrl: string;
+  metrics: Metrics;
+  readiness: Readiness;
+  logLines: () => Array<Record<string, unknown>>;
+  close: () => Promise<void>;
+}
+
+/** The real app in-process on an OS-chosen 127.0.0.1 port, on the in-memory store unless one is given. */
+export async function startApp(options: { trustProxy?: boolean; maxPages?: number; store?: ViewStore } = {}): Promise<AppHarness> {
+  const store = options.store ?? new MemoryStore(options.maxPages ?? 100);
+  const metrics = createMetrics({ version: 'test' });
+  const { logger, lines } = memoryLogger();
+  const readiness = new Readiness(store, metrics);
+  readiness.start();
+  const app = createApp({ store, metrics, logger, readiness, config: { trustProxy: options.trustProxy ?? false } });
+  const server: Server = createHttpServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    metrics,
+    readiness,
+    logLines: lines,
+    async close() {
+      readiness.stop();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import { expect } from 'chai';
+import { ConfigError, ENV_VARIABLES, loadConfig, redactRedisUrl } from '../../src/config.js';
+
+function refusal(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('loadConfig accepted the environment');
+}
+
+describe('config', () => {
+  it('has documented defaults for an empty environment', () => {
+    expect(loadConfig({})).to.deep.equal({
+      port: 8080,
+      metricsPort: 9100,
+      host: '0.0.0.0',
+      redisUrl: undefined,
+      redisPassword: undefined,
+      redisKeyPrefix: 'page-tracker:',
+      redisCommandTimeoutMs: 1000,
+      maxPages: 10000,
+      trustProxy: false,
+      logLevel: 'info',
+      shutdownDelaySeconds: 0,
+      shutdownTimeoutSeconds: 10,
+      production: false,
+    });
+  });
+
+  it('reads every variable it lists', () => {
+    const config = loadConfig({
+      PORT: '3000',
+      METRICS_PORT: '3001',
+      HOST: '127.0.0.1',
+      REDIS_URL: 'rediss://cache.example:6380/2',
+      REDIS_PASSWORD: 's3cret',
+      REDIS_KEY_PREFIX: 'pt:',
+      REDIS_COMMAND_TIMEOUT_MS: '250',
+      MAX_PAGES: '5',
+      TRUST_PROXY: 'true',
+      LOG_LEVEL: 'debug',
+      SHUTDOWN_DELAY_SECONDS: '5',
+      SHUTDOWN_TIMEOUT_SECONDS: '20',
+      NODE_ENV: 'production',
+    });
+    expect(config).to.deep.equal({
+      port: 3000,
+      metricsPort: 3001,
+      host: '127.0.0.1',
+      redisUrl: 'rediss://cache.example:6380/2',
+      redisPassword: 's3cret',
+      redisKeyPrefix: 'pt:',
+      redisCommandTimeoutMs: 250,
+      maxPages: 5,
+      trustProxy: true,
+      logLevel: 'debug',
+      shutdownDelaySeconds: 5,
+      shutdownTimeoutSeconds: 20,
+      production: true,
+    });
+    expect([...ENV_VARIABLES].sort()).to.deep.equal(
+      ['PORT', 'METRICS_PORT', 'HOST', 'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS', 'MAX_PAGES', 'TRUST_PROXY', 'LOG_LEVEL', 'SHUTDOWN_DELAY_SECONDS', 'SHUTDOWN_TIMEOUT_SECONDS', 'NODE_ENV'].sort(),
+    );
+  });
+
+  for (const [variable, value] of [
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['METRICS_PORT', '-1'],
+    ['MAX_PAGES', '0'],
+    ['MAX_PAGES', '1.5'],
+    ['REDIS_COMMAND_TIMEOUT_MS', '0'],
+    ['TRUST_PROXY', 'maybe'],
+    ['LOG_LEVEL', 'loud'],
+    ['SHUTDOWN_DELAY_SECONDS', '1e3'],
+    ['SHUTDOWN_TIMEOUT_SECONDS', 'soon'],
+    ['REDIS_URL', 'http://cache:6379'],
+    ['REDIS_URL', 'not a url'],
+    ['REDIS_KEY_PREFIX', 'has space'],
+  ] as const) {
+    it(`refuses ${variable}=${JSON.stringify(value)} naming the variable`, () => {
+      const error = refusal({ [variable]: value });
+      expect(error.variable).to.equal(variable);
+      expect(error.message).to.match(new RegExp(`^${variable}: `));
+    });
+  }
+
+  it('refuses NODE_ENV=production without REDIS_URL', () => {
+    const error = refusal({ NODE_ENV: 'production' });
+    expect(error.variable).to.equal('REDIS_URL');
+    expect(error.message).to.include('required');
+  });
+
+  it('never echoes a password from a malformed REDIS_URL', () => {
+    const error = refusal({ REDIS_URL: 'redis://:hunter2@[bad' });
+    expect(error.message).to.not.include('hunter2');
+  });
+
+  it('redacts credentials from a Redis URL for logs', () => {
+    expect(redactRedisUrl('redis://:hunter2@cache:6379/0')).to.equal('redis://:***@cache:6379/0');
+    expect(redactRedisUrl('rediss://user:hunter2@cache:6380')).to.equal('rediss://user:***@cache:6380');
+    expect(redactRedisUrl('redis://cache:6379')).to.equal('redis://cache:6379');
+  });
+});

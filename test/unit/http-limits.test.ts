@@ -1,0 +1,41 @@
+import { expect } from 'chai';
+import { connect } from 'node:net';
+import { SERVER_LIMITS } from '../../src/http-server.js';
+import { startApp, type AppHarness } from '../support/app-harness.js';
+
+/** Sends bytes as written (no client-side limits) and resolves the status line of the answer. */
+function rawStatusLine(baseUrl: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(request));
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    socket.on('close', () => resolve(answer.split('\r\n')[0] ?? ''));
+    socket.on('error', reject);
+  });
+}
+
+describe('HTTP server limits', () => {
+  let app: AppHarness;
+  before(async () => {
+    app = await startApp();
+  });
+  after(async () => {
+    await app.close();
+  });
+
+  it('refuses headers larger than maxHeaderSize with 431', async () => {
+    const status = await rawStatusLine(app.baseUrl, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(SERVER_LIMITS.maxHeaderSize)}\r\nConnection: close\r\n\r\n`);
+    expect(status).to.equal('HTTP/1.1 431 Request Header Fields Too Large');
+  });
+
+  it('refuses an oversized URL with 431', async () => {
+    const status = await rawStatusLine(app.baseUrl, `GET /api/views/${'a'.repeat(SERVER_LIMITS.maxHeaderSize)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    expect(status).to.equal('HTTP/1.1 431 Request Header Fields Too Large');
+  });
+
+  it('still serves a normal request on the same server', async () => {
+    const status = await rawStatusLine(app.baseUrl, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(status).to.equal('HTTP/1.1 200 OK');
+  });
+});

@@ -1,0 +1,115 @@
+import { expect } from 'chai';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startApp, type AppHarness } from '../support/app-harness.js';
+
+describe('routes on the in-memory store', () => {
+  let app: AppHarness;
+  beforeEach(async () => {
+    app = await startApp({ maxPages: 3 });
+  });
+  afterEach(async () => {
+    await app.close();
+  });
+
+  const post = (page: string, headers: Record<string, string> = {}): Promise<Response> =>
+    fetch(`${app.baseUrl}/api/views/${page}`, { method: 'POST', headers });
+
+  it('GET / counts the home page and renders the count', async () => {
+    expect(await (await fetch(`${app.baseUrl}/`)).text()).to.include('This page has been seen 1 time.');
+    expect(await (await fetch(`${app.baseUrl}/`)).text()).to.include('This page has been seen 2 times.');
+    const json = await fetch(`${app.baseUrl}/`, { headers: { accept: 'application/json' } });
+    expect(json.headers.get('content-type')).to.match(/^application\/json/);
+    expect(await json.json()).to.deep.include({ page: '/', views: 3 });
+  });
+
+  it('HEAD / does not count a view', async () => {
+    await fetch(`${app.baseUrl}/`, { method: 'HEAD' });
+    const stats = (await (await fetch(`${app.baseUrl}/`, { headers: { accept: 'application/json' } })).json()) as { views: number };
+    expect(stats.views).to.equal(1);
+  });
+
+  it('the home page is also reachable as page "/" through the API', async () => {
+    await fetch(`${app.baseUrl}/`);
+    expect(await (await fetch(`${app.baseUrl}/api/views//`)).json()).to.deep.include({ page: '/', views: 1 });
+  });
+
+  it('past MAX_PAGES a new page gets 409 JSON and nothing is written', async () => {
+    for (const page of ['a', 'b', 'c']) expect((await post(page)).status).to.equal(200);
+    const refused = await post('d');
+    expect(refused.status).to.equal(409);
+    expect(await refused.json()).to.deep.include({ error: 'page_limit_reached', maxPages: 3 });
+    expect(await (await fetch(`${app.baseUrl}/api/views/d`)).json()).to.deep.equal({ page: 'd', views: 0, visitors: 0 });
+    expect((await post('a')).status).to.equal(200);
+    expect(((await (await fetch(`${app.baseUrl}/api/views`)).json()) as { total: number }).total).to.equal(4);
+  });
+
+  for (const limit of ['0', '101', 'abc', '-1', '2.5', '']) {
+    it(`GET /api/views?limit=${limit} is a 400`, async () => {
+      const response = await fetch(`${app.baseUrl}/api/views?limit=${limit}`);
+      expect(response.status).to.equal(400);
+      expect(((await response.json()) as { message: string }).message).to.include('from 1 to 100');
+    });
+  }
+
+  it('a malformed visitor cookie is replaced by a fresh id', async () => {
+    const response = await post('a', { cookie: 'pt_visitor=not-a-uuid' });
+    expect(response.headers.get('set-cookie')).to.match(/^pt_visitor=[0-9a-f-]{36};/);
+  });
+
+  it('without TRUST_PROXY, X-Forwarded-Proto is ignored (no Secure cookie)', async () => {
+    const response = await post('a', { 'x-forwarded-proto': 'https' });
+    expect(response.headers.get('set-cookie')).to.not.match(/secure/i);
+  });
+
+  it('labels metrics with the route template, never the raw path', async () => {
+    await post('some/deep/page');
+    await fetch(`${app.baseUrl}/random/${Math.random()}`);
+    const text = await app.metrics.registry.metrics();
+    expect(text).to.include('route="/api/views/:page"');
+    expect(text).to.include('route="unmatched"');
+    expect(text).to.not.include('some/deep/page');
+    expect(text).to.not.include('/random/');
+  });
+
+  it('logs one JSON line per request with its request id', async () => {
+    await fetch(`${app.baseUrl}/healthz`, { headers: { 'x-request-id': 'req-42' } });
+    await fetch(`${app.baseUrl}/healthz`, { headers: { 'x-request-id': 'bad id with spaces' } });
+    await sleep(10);
+    const requests = app.logLines().filter((line) => line.msg === 'request');
+    expect(requests).to.have.length(2);
+    expect(requests[0]).to.deep.include({ reqId: 'req-42', method: 'GET', path: '/healthz', route: '/healthz', status: 200 });
+    expect(requests[1]?.reqId).to.match(/^[0-9a-f-]{36}$/);
+  });
+
+  it('readiness answers 503 with a reason from the moment shutdown begins', async () => {
+    await sleep(20);
+    expect((await fetch(`${app.baseUrl}/readyz`)).status).to.equal(200);
+    app.readiness.beginShutdown();
+    const response = await fetch(`${app.baseUrl}/readyz`);
+    expect(response.status).to.equal(503);
+    expect(await response.json()).to.deep.equal({ status: 'not ready', reason: 'shutting down' });
+    expect((await fetch(`${app.baseUrl}/healthz`)).status).to.equal(200);
+  });
+});
+
+describe('routes behind a trusted proxy (TRUST_PROXY=true)', () => {
+  let app: AppHarness;
+  before(async () => {
+    app = await startApp({ trustProxy: true });
+  });
+  after(async () => {
+    await app.close();
+  });
+
+  it('honours X-Forwarded-Proto (Secure cookie) and X-Forwarded-For (logged client address)', async () => {
+    const response = await fetch(`${app.baseUrl}/api/views/a`, {
+      method: 'POST',
+      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.7, 10.0.0.1' },
+    });
+    expect(response.status).to.equal(200);
+    expect(response.headers.get('set-cookie')).to.match(/; Secure/);
+    await sleep(10);
+    const line = app.logLines().find((entry) => entry.msg === 'request');
+    expect(line?.ip).to.equal('203.0.113.7');
+  });
+});
