@@ -1,5 +1,5 @@
 // Root hooks of `npm run test:container`: one engine check, base images, one image build for every file.
-import { buildImage, docker, ensureBaseImages, requireEngine } from '../support/docker.js';
+import { buildImage, ensureBaseImages, requireEngine, run } from '../support/docker.js';
 import { buildArgs, runtimeImage } from './images.js';
 
 export const mochaHooks = {
@@ -11,7 +11,8 @@ export const mochaHooks = {
     await buildImage({ tag: runtimeImage, buildArgs });
   },
   async afterAll(): Promise<void> {
-    // Only the tag goes: its layers stay in the build cache for the next run.
-    await docker('image', 'rm', runtimeImage);
+    // Only the tag goes: its layers stay in the build cache for the next run. No image: the build failed.
+    const removed = await run('docker', ['image', 'rm', runtimeImage]);
+    if (removed.code !== 0 && !/no such image/i.test(removed.stderr)) throw new Error(removed.stderr);
   },
 };
