@@ -17,6 +17,12 @@ export function createMetrics(build: { version: string }): Metrics {
   // A fresh registry per instance (never the global one) so tests can build many apps side by side.
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // prom-client names these three gauges *_total, which Prometheus reserves for counters (promtool
+  // check metrics flags them). Their labelled siblings (nodejs_active_handles{type}, ...) carry the same
+  // figures, so dropping the totals loses nothing and keeps the exposition lint-clean.
+  for (const misnamed of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(misnamed);
+  }
 
   const buildInfo = new Gauge({
     name: 'page_tracker_build_info',

@@ -13,6 +13,7 @@ export class Readiness {
   private lastPingError = 'no ping answered yet';
   private shuttingDownSince: number | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private pinging = false;
 
   constructor(
     private readonly store: ViewStore,
@@ -41,6 +42,9 @@ export class Readiness {
   }
 
   private async pingOnce(): Promise<void> {
+    // A slow Redis must not pile up pings: one at a time, the next tick tries again.
+    if (this.pinging) return;
+    this.pinging = true;
     try {
       await this.store.ping();
       this.lastPingOk = Date.now();
@@ -48,6 +52,8 @@ export class Readiness {
     } catch (error) {
       this.lastPingError = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
       this.metrics.storeUp.set(0);
+    } finally {
+      this.pinging = false;
     }
     this.metrics.ready.set(this.state().ready ? 1 : 0);
   }

@@ -85,6 +85,30 @@ describe('Redis going away and coming back (real redis-server)', function () {
   });
 });
 
+describe('the service starting while Redis is unreachable', () => {
+  it('serves liveness, fails readiness with a reason, answers 503 fast, and counts once Redis appears', async function () {
+    this.timeout(20_000);
+    const redis = await startRedis();
+    await redis.stop();
+    const service = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn' } });
+    try {
+      expect((await fetch(`${service.baseUrl}/healthz`)).status).to.equal(200);
+      const ready = await fetch(`${service.baseUrl}/readyz`);
+      expect(ready.status).to.equal(503);
+      expect(((await ready.json()) as { reason: string }).reason).to.match(/^store did not answer a ping/);
+      const post = await timedPost(service, 'early');
+      expect(post.status).to.equal(503);
+      expect(post.ms).to.be.below(1500);
+      await redis.start();
+      await waitFor('counting to start', async () => ((await timedPost(service, 'early')).status === 200 ? true : undefined), 10_000, 200);
+      expectNoCrashSigns(service);
+    } finally {
+      await service.stop();
+      await redis.cleanup();
+    }
+  });
+});
+
 describe('the service against a password-protected Redis', () => {
   it('authenticates with REDIS_PASSWORD while REDIS_URL carries no password', async () => {
     const redis = await startRedis({ password: 'pw-for-test' });
@@ -98,3 +122,31 @@ describe('the service against a password-protected Redis', () => {
     }
   });
 });
+
+describe('the service against Redis over TLS (rediss://)', () => {
+  it('connects when the CA is trusted, and refuses (503, not ready, no crash) when it is not', async function () {
+    this.timeout(20_000);
+    const redis = await startRedis({ tls: true });
+    try {
+      const trusted = await startService({ env: { REDIS_URL: redis.url, NODE_EXTRA_CA_CERTS: redis.caFile ?? '', LOG_LEVEL: 'warn' } });
+      try {
+        await waitFor('readiness over TLS', async () => ((await readyStatus(trusted)) === 200 ? true : undefined), 5000);
+        expect((await timedPost(trusted, 'tls-page')).status).to.equal(200);
+      } finally {
+        expect(await trusted.stop()).to.equal(0);
+      }
+      const untrusted = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn' } });
+      try {
+        expect((await timedPost(untrusted, 'tls-page')).status).to.equal(503);
+        expect(await readyStatus(untrusted)).to.equal(503);
+        await waitFor('the certificate error in the log', () => Promise.resolve(untrusted.logs().some((line) => /certificate/i.test(line)) ? true : undefined), 3000);
+        expectNoCrashSigns(untrusted);
+      } finally {
+        expect(await untrusted.stop()).to.equal(0);
+      }
+    } finally {
+      await redis.cleanup();
+    }
+  });
+});
+

@@ -50,7 +50,8 @@ describe('graceful shutdown on SIGTERM (real redis-server)', function () {
   }
 
   it('fails readiness at once, waits SHUTDOWN_DELAY_SECONDS, stops accepting, lets in-flight requests finish, exits 0', async () => {
-    const pending = await startWithSlowRedis({ SHUTDOWN_DELAY_SECONDS: '1', SHUTDOWN_TIMEOUT_SECONDS: '10' });
+    // The 2 s delay leaves room to observe readiness failing while the listener still accepts, even on a busy machine.
+    const pending = await startWithSlowRedis({ SHUTDOWN_DELAY_SECONDS: '2', SHUTDOWN_TIMEOUT_SECONDS: '10' });
     // An idle keep-alive connection must not hold the shutdown open.
     const agent = new Agent({ keepAlive: true });
     await new Promise<void>((resolve, reject) => {
@@ -58,7 +59,7 @@ describe('graceful shutdown on SIGTERM (real redis-server)', function () {
     });
 
     const exitCode = service.stop('SIGTERM');
-    await waitFor('readiness to fail', async () => ((await fetch(`${service.baseUrl}/readyz`)).status === 503 ? true : undefined), 500, 20);
+    await waitFor('readiness to fail', async () => ((await fetch(`${service.baseUrl}/readyz`)).status === 503 ? true : undefined), 1000, 20);
     const during = await fetch(`${service.baseUrl}/readyz`);
     expect(await during.json()).to.deep.equal({ status: 'not ready', reason: 'shutting down' });
     expect((await fetch(`${service.baseUrl}/healthz`)).status, 'still serving during the delay').to.equal(200);

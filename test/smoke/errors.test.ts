@@ -30,6 +30,8 @@ describe('smoke: bad input gets a clear answer', () => {
     ['a parent-directory step', '/api/views/a/../b'],
     ['an encoded control character', '/api/views/a%00b'],
     ['a space', '/api/views/a%20b'],
+    ['a malformed percent-encoding', '/api/views/a%zz'],
+    ['a truncated UTF-8 sequence', '/api/views/%E0%A4%A'],
     ['a 201-character name', `/api/views/${'x'.repeat(201)}`],
   ] as const) {
     it(`refuses ${label} with 400 JSON saying what is allowed`, async () => {

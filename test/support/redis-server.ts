@@ -4,17 +4,22 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { freePort } from './ports.js';
+import { makeTestCertificates } from './tls-certs.js';
 import { exited, track } from './processes.js';
 
 export interface RedisServerOptions {
   appendfsync?: 'always' | 'everysec' | 'no';
   password?: string;
   dir?: string;
+  /** Serve TLS only (rediss://), with a throwaway CA whose certificate is `caFile`. */
+  tls?: boolean;
 }
 
 export interface RedisServer {
-  /** redis://127.0.0.1:PORT, without the password (pass `password` separately, as the chart does). */
+  /** redis://127.0.0.1:PORT (rediss://localhost:PORT with tls), without the password (pass `password` separately, as the chart does). */
   readonly url: string;
+  /** With tls: the CA certificate a client must trust (e.g. NODE_EXTRA_CA_CERTS). */
+  readonly caFile: string | undefined;
   readonly port: number;
   readonly dir: string;
   readonly password: string | undefined;
@@ -83,8 +88,14 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   const binary = redisServerPath();
   const ownDir = options.dir === undefined;
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'page-tracker-redis-')));
+  const certificates = options.tls === true ? await makeTestCertificates(dir) : undefined;
+  const listenArgs = (port: number): string[] =>
+    certificates === undefined
+      ? ['--port', String(port)]
+      : ['--port', '0', '--tls-port', String(port), '--tls-cert-file', certificates.certFile, '--tls-key-file', certificates.keyFile,
+         '--tls-ca-cert-file', certificates.caFile, '--tls-auth-clients', 'no'];
   const argsFor = (port: number): string[] => [
-    '--port', String(port),
+    ...listenArgs(port),
     '--bind', '127.0.0.1',
     '--dir', dir,
     '--save', '',
@@ -119,7 +130,8 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   };
 
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: certificates === undefined ? `redis://127.0.0.1:${port}` : `rediss://localhost:${port}`,
+    caFile: certificates?.caFile,
     port,
     dir,
     password: options.password,
