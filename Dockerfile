@@ -2,11 +2,13 @@
 #   runtime (default)  production dependencies + dist/ on Node 24 slim, non-root 10001:10001
 #   test               lint + unit tests run while building (`docker build --target test .`); the image
 #                      then runs the smoke suite (compose's `testing` profile uses it)
+#   dev                `skaffold dev`'s image (tsx watch; see its comment below)
 # Written for both the classic builder (Debian's docker.io: no BuildKit, so no RUN --mount and no
 # `# syntax=` line) and buildx. The base is pinned by tag; scripts/standin-images.sh builds a local
 # stand-in with the same tag where Docker Hub is out of reach.
 # The classic builder builds every stage before the target, so there `docker build .` runs the test
-# stage too (a failing lint or unit test fails the build; cached when nothing changed); BuildKit skips it.
+# and dev stages too (a failing lint or unit test fails the build; cached when nothing changed); BuildKit
+# builds only what the target needs.
 
 FROM node:24.11.1-bookworm-slim AS deps
 WORKDIR /app
@@ -55,3 +57,17 @@ HEALTHCHECK --interval=5s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # node is PID 1 (the base entrypoint execs it) and the service handles SIGTERM itself: drains, exits 0.
 CMD ["node", "dist/server.js"]
+
+# Development image for `skaffold dev` (skaffold.yaml's dev profile): runs src/*.ts with tsx watch, which
+# restarts the service whenever Skaffold syncs a changed .ts file, with no image rebuild. The pod's root
+# filesystem is read-only, so the sources are copied to /tmp/app (the chart's writable emptyDir, where the
+# sync writes too) and tsx keeps its cache under /tmp as well. `cp -n` keeps files synced before a restart.
+FROM deps AS dev
+COPY tsconfig.json ./
+COPY src ./src
+USER 10001:10001
+EXPOSE 8080 9100
+CMD ["/bin/sh", "-c", "mkdir -p /tmp/app && cp -Rn /app/src /app/package.json /app/tsconfig.json /tmp/app/ && ln -sfn /app/node_modules /tmp/app/node_modules && cd /tmp/app && exec node_modules/.bin/tsx watch --clear-screen=false src/server.ts"]
+
+# A plain `docker build .` makes the last stage: keep that the production image, unchanged.
+FROM runtime

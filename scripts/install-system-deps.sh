@@ -9,12 +9,12 @@ wanted=(
   "redis-server redis-server"
   "redis-cli redis-tools"
   "unzip unzip"
-  "prometheus prometheus"
-  "promtool prometheus"
-  "openssl openssl"
   "dockerd docker.io"
   "docker-compose docker-compose"
   "debootstrap debootstrap"
+  "prometheus prometheus"
+  "promtool prometheus"
+  "openssl openssl"
 )
 
 missing=()
