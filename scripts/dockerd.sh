@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts a Docker engine for the container tests when none answers, and stops only the one it started.
 #   scripts/dockerd.sh start   # no-op when `docker info` already answers (Docker Desktop, a systemd unit, CI)
-#   scripts/dockerd.sh stop    # stops the dockerd whose pid `start` recorded; never touches another engine
+#   scripts/dockerd.sh stop    # stops the dockerd whose pid `start` recorded (in this checkout's .tools/),
+#                              # also one an earlier `start` recorded; never touches any other engine
 # Why a pid file: the CI machine has docker.io installed but no engine running, and CI must stop what it
 # started (by pid), while a developer's own engine must be left alone.
 set -euo pipefail
@@ -25,7 +26,11 @@ recorded_pid() {
 
 start() {
   if engine_answers; then
-    echo "dockerd.sh: a Docker engine already answers; not starting another"
+    if pid=$(recorded_pid); then
+      echo "dockerd.sh: dockerd $pid, started earlier by this script, answers; \`stop\` will stop it"
+    else
+      echo "dockerd.sh: a Docker engine already answers; not starting another (\`stop\` leaves it alone)"
+    fi
     return 0
   fi
   command -v dockerd >/dev/null 2>&1 ||
