@@ -34,6 +34,20 @@ describe('HTTP server limits', () => {
     expect(status).to.equal('HTTP/1.1 431 Request Header Fields Too Large');
   });
 
+  it('refuses a body announced larger than maxBodyBytes with 413 before it is sent, and closes the connection', async () => {
+    // Only the headers are sent: the answer must not wait for (or read) the gigabyte announced.
+    const status = await rawStatusLine(app.baseUrl, `POST /api/views/big HTTP/1.1\r\nHost: x\r\nContent-Length: ${2 ** 30}\r\n\r\n`);
+    expect(status).to.equal('HTTP/1.1 413 Payload Too Large');
+    const stats = (await (await fetch(`${app.baseUrl}/api/views/big`)).json()) as { views: number };
+    expect(stats.views, 'a refused request counts no view').to.equal(0);
+  });
+
+  it('accepts a small body on a counting route (it is ignored)', async () => {
+    const body = 'x'.repeat(SERVER_LIMITS.maxBodyBytes);
+    const status = await rawStatusLine(app.baseUrl, `POST /api/views/small HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+    expect(status).to.equal('HTTP/1.1 200 OK');
+  });
+
   it('still serves a normal request on the same server', async () => {
     const status = await rawStatusLine(app.baseUrl, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     expect(status).to.equal('HTTP/1.1 200 OK');
