@@ -42,6 +42,11 @@ describe('HTTP server limits', () => {
     expect(stats.views, 'a refused request counts no view').to.equal(0);
   });
 
+  it('refuses a chunked body (length unknown) with 413 the same way', async () => {
+    const status = await rawStatusLine(app.baseUrl, 'POST /api/views/chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
+    expect(status).to.equal('HTTP/1.1 413 Payload Too Large');
+  });
+
   it('accepts a small body on a counting route (it is ignored)', async () => {
     const body = 'x'.repeat(SERVER_LIMITS.maxBodyBytes);
     const status = await rawStatusLine(app.baseUrl, `POST /api/views/small HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
