@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 // Bounds on what one client may cost us: slow or huge requests are cut off by Node itself.
 export const SERVER_LIMITS = {
@@ -25,5 +26,10 @@ export function createHttpServer(handler: (req: IncomingMessage, res: ServerResp
   const server = createServer(options, (req, res) => void handler(req, res));
   server.headersTimeout = SERVER_LIMITS.headersTimeout;
   server.keepAliveTimeout = SERVER_LIMITS.keepAliveTimeout;
+  // Node hands CONNECT to this event instead of the handler and, with no listener, drops the connection
+  // without an answer. This is no proxy: say so.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.end('HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD, POST\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');
+  });
   return server;
 }

@@ -53,6 +53,18 @@ describe('HTTP server limits', () => {
     expect(status).to.equal('HTTP/1.1 200 OK');
   });
 
+  it('answers CONNECT with 405 instead of dropping the connection', async () => {
+    const status = await rawStatusLine(app.baseUrl, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    expect(status).to.equal('HTTP/1.1 405 Method Not Allowed');
+  });
+
+  it('answers a method no route knows (TRACE, PROPFIND) with 405 and Allow, not 501', async () => {
+    for (const method of ['TRACE', 'PROPFIND']) {
+      const status = await rawStatusLine(app.baseUrl, `${method} /api/views/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      expect(status, method).to.equal('HTTP/1.1 405 Method Not Allowed');
+    }
+  });
+
   it('still serves a normal request on the same server', async () => {
     const status = await rawStatusLine(app.baseUrl, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     expect(status).to.equal('HTTP/1.1 200 OK');
