@@ -11,6 +11,9 @@ wanted=(
   "unzip unzip"
   "prometheus prometheus"
   "promtool prometheus"
+  "chromium chromium"
+  "nginx nginx"
+  "openssl openssl"
 )
 
 missing=()

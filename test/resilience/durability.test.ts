@@ -4,7 +4,7 @@ import { startLoad } from '../support/load.js';
 import { startRedis } from '../support/redis-server.js';
 import { startService } from '../support/service.js';
 import { figure, sleep } from './figures.js';
-import { untilReady } from './ready.js';
+import { untilReady } from '../support/service-checks.js';
 
 interface KillOutcome {
   acknowledged: number;

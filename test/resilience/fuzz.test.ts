@@ -6,7 +6,7 @@ import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { startService, type RunningService } from '../support/service.js';
 import { figure } from './figures.js';
 import { fuzzRequests } from './fuzz-requests.js';
-import { crashSigns, untilReady } from './ready.js';
+import { crashSigns, untilReady } from '../support/service-checks.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
 const COUNT = 4000;

@@ -4,7 +4,7 @@ import { rssMiB, startLoad } from '../support/load.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { startService, type RunningService } from '../support/service.js';
 import { figure, sleep } from './figures.js';
-import { untilReady } from './ready.js';
+import { untilReady } from '../support/service-checks.js';
 
 const WARM_UP_MS = 10_000;
 const SOAK_MS = 60_000;

@@ -5,7 +5,7 @@ import { rssMiB } from '../support/load.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { startService, type RunningService } from '../support/service.js';
 import { figure } from './figures.js';
-import { crashSigns, untilReady } from './ready.js';
+import { crashSigns, untilReady } from '../support/service-checks.js';
 
 const OFFERED_BYTES = 256 * 2 ** 20;
 // Whatever the client manages to write before the server closes ends up in socket buffers, not the app;

@@ -4,7 +4,7 @@ import { startLoad } from '../support/load.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { startService, type RunningService } from '../support/service.js';
 import { figure, ms, sleep } from './figures.js';
-import { crashSigns, untilReady } from './ready.js';
+import { crashSigns, untilReady } from '../support/service-checks.js';
 
 // "About a second": REDIS_COMMAND_TIMEOUT_MS (1 s, the default) is the longest a 503 may wait by design;
 // the rest is for a shared 2-core machine scheduling three processes.

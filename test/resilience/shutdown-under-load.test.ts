@@ -4,7 +4,7 @@ import { startLoad } from '../support/load.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { startService, type RunningService } from '../support/service.js';
 import { figure, ms, sleep } from './figures.js';
-import { requestLogLines, untilReady } from './ready.js';
+import { requestLogLines, untilReady } from '../support/service-checks.js';
 
 const DELAY_SECONDS = 1;
 const TIMEOUT_SECONDS = 5;

@@ -6,7 +6,7 @@ import { startLoad } from '../support/load.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { startService, type RunningService } from '../support/service.js';
 import { figure } from './figures.js';
-import { crashSigns, untilReady } from './ready.js';
+import { crashSigns, untilReady } from '../support/service-checks.js';
 
 // README's limits: 10 s to send the headers, 30 s for a whole request; Node checks them every second.
 const HEADERS_TIMEOUT_MS = 10_000;

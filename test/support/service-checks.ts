@@ -1,5 +1,5 @@
-import { waitFor } from '../support/processes.js';
-import type { RunningService } from '../support/service.js';
+import { waitFor } from './processes.js';
+import type { RunningService } from './service.js';
 
 export function untilReady(service: RunningService, timeoutMs = 10_000): Promise<true> {
   return waitFor('the service to be ready', async () => ((await fetch(`${service.baseUrl}/readyz`)).ok ? true : undefined), timeoutMs);
