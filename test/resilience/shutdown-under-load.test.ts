@@ -10,7 +10,7 @@ const DELAY_SECONDS = 1;
 const TIMEOUT_SECONDS = 5;
 // How a client sees a connection the server never took a request from: refused after the listener
 // closed, or an idle keep-alive connection closed just as the next request went out.
-const NOT_ACCEPTED = ['ECONNREFUSED', 'ECONNRESET', 'socket hang up'];
+const NOT_ACCEPTED = ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'socket hang up'];
 
 describe('SIGTERM under steady load', function () {
   let redis: RedisServer;
