@@ -16,6 +16,8 @@ wanted=(
   "promtool prometheus"
   "openssl openssl"
   "shellcheck shellcheck"
+  "chromium chromium"
+  "nginx nginx"
 )
 
 missing=()

@@ -3,6 +3,7 @@ import Koa from 'koa';
 import type { AppDeps, AppState } from './context.js';
 import { mapErrors } from './middleware/errors.js';
 import { observe } from './middleware/observe.js';
+import { refuseLargeBodies } from './middleware/refuse-large-bodies.js';
 import { healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
 import { viewRoutes } from './routes/views.js';
@@ -14,6 +15,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   viewRoutes(router, deps);
   healthRoutes(router, deps);
   app.use(observe(deps));
+  app.use(refuseLargeBodies);
   app.use(mapErrors(deps));
   app.use(router.routes());
   app.use(router.allowedMethods());

@@ -44,8 +44,10 @@ export function mapErrors({ logger }: AppDeps) {
     if (ctx.status === 404) {
       answer(ctx, 404, { error: 'not_found', message: `no route for ${ctx.method} ${ctx.path}` });
     } else if (ctx.status === 405 || ctx.status === 501) {
+      // The router answers 501 to methods it does not know (TRACE, PROPFIND, ...). That is the client's
+      // mistake, not a server error: as a 5xx it would count towards the error-ratio alert.
       const allow = ctx.response.get('Allow');
-      answer(ctx, ctx.status, { error: 'method_not_allowed', message: `${ctx.method} is not allowed here; allowed: ${allow}`, allow: allow.split(/,\s*/) });
+      answer(ctx, 405, { error: 'method_not_allowed', message: `${ctx.method} is not allowed here; allowed: ${allow}`, allow: allow.split(/,\s*/) });
     }
   };
 }

@@ -11,6 +11,8 @@ export interface RunningService {
   readonly process: ChildProcess;
   /** Captured stdout lines so far (JSON log lines). */
   logs(): string[];
+  /** Everything written to stderr so far. */
+  stderr(): string;
   /** Sends the signal (default SIGTERM) and resolves the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -64,6 +66,7 @@ async function startServiceOnce(options: StartServiceOptions): Promise<RunningSe
     pid: child.pid ?? -1,
     process: child,
     logs: () => (partial === '' ? [...lines] : [...lines, partial]),
+    stderr: () => stderr,
     async stop(signal = 'SIGTERM') {
       const done = exited(child);
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -34,6 +34,37 @@ describe('HTTP server limits', () => {
     expect(status).to.equal('HTTP/1.1 431 Request Header Fields Too Large');
   });
 
+  it('refuses a body announced larger than maxBodyBytes with 413 before it is sent, and closes the connection', async () => {
+    // Only the headers are sent: the answer must not wait for (or read) the gigabyte announced.
+    const status = await rawStatusLine(app.baseUrl, `POST /api/views/big HTTP/1.1\r\nHost: x\r\nContent-Length: ${2 ** 30}\r\n\r\n`);
+    expect(status).to.equal('HTTP/1.1 413 Payload Too Large');
+    const stats = (await (await fetch(`${app.baseUrl}/api/views/big`)).json()) as { views: number };
+    expect(stats.views, 'a refused request counts no view').to.equal(0);
+  });
+
+  it('refuses a chunked body (length unknown) with 413 the same way', async () => {
+    const status = await rawStatusLine(app.baseUrl, 'POST /api/views/chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n');
+    expect(status).to.equal('HTTP/1.1 413 Payload Too Large');
+  });
+
+  it('accepts a small body on a counting route (it is ignored)', async () => {
+    const body = 'x'.repeat(SERVER_LIMITS.maxBodyBytes);
+    const status = await rawStatusLine(app.baseUrl, `POST /api/views/small HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+    expect(status).to.equal('HTTP/1.1 200 OK');
+  });
+
+  it('answers CONNECT with 405 instead of dropping the connection', async () => {
+    const status = await rawStatusLine(app.baseUrl, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+    expect(status).to.equal('HTTP/1.1 405 Method Not Allowed');
+  });
+
+  it('answers a method no route knows (TRACE, PROPFIND) with 405 and Allow, not 501', async () => {
+    for (const method of ['TRACE', 'PROPFIND']) {
+      const status = await rawStatusLine(app.baseUrl, `${method} /api/views/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      expect(status, method).to.equal('HTTP/1.1 405 Method Not Allowed');
+    }
+  });
+
   it('still serves a normal request on the same server', async () => {
     const status = await rawStatusLine(app.baseUrl, 'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     expect(status).to.equal('HTTP/1.1 200 OK');
