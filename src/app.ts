@@ -9,7 +9,10 @@ import { homeRoutes } from './routes/home.js';
 import { viewRoutes } from './routes/views.js';
 
 export function createApp(deps: AppDeps): Koa<AppState> {
-  const app = new Koa<AppState>({ proxy: deps.config.trustProxy });
+  // maxIpsCount 1: the client address is the rightmost X-Forwarded-For entry, the one our ingress itself
+  // saw. Proxies that append (nginx's $proxy_add_x_forwarded_for, Traefik) keep whatever the client sent to
+  // its left, so reading further left would let any visitor choose the address we log.
+  const app = new Koa<AppState>({ proxy: deps.config.trustProxy, maxIpsCount: 1 });
   const router = new Router<AppState>();
   homeRoutes(router, deps);
   viewRoutes(router, deps);
