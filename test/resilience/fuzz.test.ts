@@ -2,11 +2,9 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { rawExchange, type RawAnswer } from '../support/raw-http.js';
-import { startRedis, type RedisServer } from '../support/redis-server.js';
-import { startService, type RunningService } from '../support/service.js';
 import { figure } from './figures.js';
 import { fuzzRequests } from './fuzz-requests.js';
-import { crashSigns, untilReady } from '../support/service-checks.js';
+import { crashSigns, useServiceOnRedis } from '../support/service-checks.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
 const COUNT = 4000;
@@ -28,19 +26,10 @@ async function allKeys(redis: Redis): Promise<string[]> {
 }
 
 describe(`fuzz: ${COUNT} hostile requests (FUZZ_SEED=${SEED})`, function () {
-  let redis: RedisServer;
-  let service: RunningService;
-  before(async () => {
-    redis = await startRedis();
-    service = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn' } });
-    await untilReady(service);
-  });
-  after(async () => {
-    await service.stop('SIGKILL');
-    await redis.cleanup();
-  });
+  const stack = useServiceOnRedis();
 
   it('answers only 2xx/3xx/4xx/503, stays up, and writes no page outside the allowed names', async () => {
+    const { redis, service } = stack;
     const requests = fuzzRequests(SEED, COUNT);
     const port = Number(new URL(service.baseUrl).port);
     const answers: Array<RawAnswer & { summary: string }> = [];

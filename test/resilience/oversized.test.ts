@@ -2,10 +2,8 @@
 import { expect } from 'chai';
 import { connect } from 'node:net';
 import { rssMiB } from '../support/load.js';
-import { startRedis, type RedisServer } from '../support/redis-server.js';
-import { startService, type RunningService } from '../support/service.js';
 import { figure } from './figures.js';
-import { crashSigns, untilReady } from '../support/service-checks.js';
+import { crashSigns, useServiceOnRedis } from '../support/service-checks.js';
 
 const OFFERED_BYTES = 256 * 2 ** 20;
 // Whatever the client manages to write before the server closes ends up in socket buffers, not the app;
@@ -49,19 +47,10 @@ function flood(port: number, head: string, pauseMs = 0): Promise<Flood> {
 }
 
 describe('oversized requests', function () {
-  let redis: RedisServer;
-  let service: RunningService;
-  before(async () => {
-    redis = await startRedis();
-    service = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn' } });
-    await untilReady(service);
-  });
-  after(async () => {
-    await service.stop('SIGKILL');
-    await redis.cleanup();
-  });
+  const stack = useServiceOnRedis();
 
   it('refuses an endless header with 431 and an oversized or chunked body with 413, without reading them', async () => {
+    const { service } = stack;
     const port = Number(new URL(service.baseUrl).port);
     const rssBefore = await rssMiB(service.pid);
     const overLimit = 'a'.repeat(32 * 1024);

@@ -1,10 +1,8 @@
 // Redis SIGKILLed in the middle of a steady load, started again a few seconds later.
 import { expect } from 'chai';
 import { startLoad } from '../support/load.js';
-import { startRedis, type RedisServer } from '../support/redis-server.js';
-import { startService, type RunningService } from '../support/service.js';
 import { figure, ms, sleep } from './figures.js';
-import { crashSigns, untilReady } from '../support/service-checks.js';
+import { crashSigns, useServiceOnRedis } from '../support/service-checks.js';
 
 // "About a second": REDIS_COMMAND_TIMEOUT_MS (1 s, the default) is the longest a 503 may wait by design;
 // the rest is for a shared 2-core machine scheduling three processes.
@@ -12,19 +10,10 @@ const ABOUT_A_SECOND_MS = 1500;
 const RECOVERY_BOUND_MS = 2000;
 
 describe('Redis killed (SIGKILL) under steady load and restarted', function () {
-  let redis: RedisServer;
-  let service: RunningService;
-  before(async () => {
-    redis = await startRedis();
-    service = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn' } });
-    await untilReady(service);
-  });
-  after(async () => {
-    await service.stop('SIGKILL');
-    await redis.cleanup();
-  });
+  const stack = useServiceOnRedis();
 
   it('answers only fast 503s while Redis is away and counts again within 2 s of its return, without a restart', async () => {
+    const { redis, service } = stack;
     const pidBefore = service.pid;
     const load = startLoad({ baseUrl: service.baseUrl, concurrency: 8, path: (n) => `/api/views/outage-${n % 10}`, keepRecords: true });
     await sleep(2000);

@@ -3,10 +3,8 @@
 import { expect } from 'chai';
 import { connect } from 'node:net';
 import { startLoad } from '../support/load.js';
-import { startRedis, type RedisServer } from '../support/redis-server.js';
-import { startService, type RunningService } from '../support/service.js';
 import { figure } from './figures.js';
-import { crashSigns, untilReady } from '../support/service-checks.js';
+import { crashSigns, useServiceOnRedis } from '../support/service-checks.js';
 
 // README's limits: 10 s to send the headers, 30 s for a whole request; Node checks them every second.
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -48,19 +46,10 @@ function slowClient(port: number, opening: string, drip: string, dripMs: number,
 
 describe('slow clients', function () {
   this.timeout(REQUEST_TIMEOUT_MS + 30_000);
-  let redis: RedisServer;
-  let service: RunningService;
-  before(async () => {
-    redis = await startRedis();
-    service = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn' } });
-    await untilReady(service);
-  });
-  after(async () => {
-    await service.stop('SIGKILL');
-    await redis.cleanup();
-  });
+  const stack = useServiceOnRedis();
 
   it('cuts off headers sent a byte at a time and bodies never finished, and keeps serving everyone else', async () => {
+    const { service } = stack;
     const port = Number(new URL(service.baseUrl).port);
     const load = startLoad({ baseUrl: service.baseUrl, concurrency: 2, path: (n) => `/api/views/normal-${n % 3}`, keepRecords: true });
     const trickling = Array.from({ length: SLOW_CLIENTS }, () =>
