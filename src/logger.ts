@@ -32,10 +32,11 @@ export function createLogger(level: LogLevel): Logger {
   // buffer on every write (Buffer.byteLength of a string up to 16 KiB), about 2 µs per line at our rate;
   // with buffers it adds up lengths it already knows. Converting each line costs about 0.2 µs.
   const destination = pino.destination({ dest: 1, sync: false, minLength: 4096, contentMode: 'buffer' });
-  // sonic-boom's typings say write(string) even in buffer mode, where it takes a Buffer.
-  const writeBuffer = destination.write.bind(destination) as unknown as (chunk: Buffer) => boolean;
+  // sonic-boom's typings say write(string) even in buffer mode, where it takes a Buffer. `write` is looked
+  // up on every call, not bound once: pino.destination swaps it for a no-op when stdout's reader goes (EPIPE).
+  const bufferDestination = destination as unknown as { write(chunk: Buffer): boolean };
   const lines: DestinationStream & { flush(callback: (error?: Error) => void): void } = {
-    write: (line: string) => writeBuffer(Buffer.from(line)),
+    write: (line: string) => bufferDestination.write(Buffer.from(line)),
     // logger.flush(callback) reaches the file through this; exit-time flushing stays with pino.destination.
     flush: (callback) => destination.flush(callback),
   };
