@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { stringify } from 'yaml';
 import { renderChart } from '../support/chart.js';
+import { findOnPath } from '../support/find-on-path.js';
 import { oneOf } from '../support/kube-typed.js';
 
 const run = promisify(execFile);
@@ -41,22 +42,14 @@ async function renderRedis(password: string, dir: string): Promise<Rendered> {
   };
 }
 
-async function requireOnPath(cmd: string, pkg: string): Promise<void> {
-  try {
-    await run('sh', ['-c', `command -v ${cmd}`]);
-  } catch {
-    throw new Error(`${cmd} not found on PATH: install it (Debian: apt-get install ${pkg})`);
-  }
-}
-
 describe('chart: the Redis container as rendered, run with a real redis-server', function () {
   this.timeout(30_000);
   let dir: string;
   let server: ChildProcess | undefined;
 
-  before(async function () {
-    await requireOnPath('redis-server', 'redis-server');
-    await requireOnPath('redis-cli', 'redis-tools');
+  before(function () {
+    findOnPath('redis-server', 'redis-server');
+    findOnPath('redis-cli', 'redis-tools');
   });
 
   beforeEach(async function () {

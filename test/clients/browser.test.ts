@@ -25,7 +25,7 @@ describe('a real browser (Chromium)', function () {
   let browser: Browser;
   before(async () => {
     // No browser download is possible here: Debian's package is the browser.
-    const executablePath = findOnPath('chromium', 'install it (Debian: apt-get install chromium)');
+    const executablePath = findOnPath('chromium', 'chromium');
     redis = await startRedis();
     service = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn' } });
     await waitFor('readiness', async () => ((await fetch(`${service.baseUrl}/readyz`)).ok ? true : undefined), 10_000);

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { findOnPath } from '../support/find-on-path.js';
 import { repoRoot } from '../../scripts/lib/workflows.js';
 
 const checkScript = join(repoRoot, 'scripts', 'e2e-kind', 'check-prometheus.ts');
@@ -31,9 +32,7 @@ describe('scripts/e2e-kind/check-prometheus.ts against a real Prometheus', funct
   const output: string[] = [];
 
   before(async function () {
-    if (spawnSync('prometheus', ['--version']).error !== undefined) {
-      throw new Error('prometheus not found on PATH: install it (Debian: apt-get install prometheus)');
-    }
+    const binary = findOnPath('prometheus', 'prometheus');
     dir = mkdtempSync(join(tmpdir(), 'check-prometheus-'));
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
@@ -49,7 +48,7 @@ describe('scripts/e2e-kind/check-prometheus.ts against a real Prometheus', funct
       '        labels: { namespace: page-tracker, service: page-tracker }',
       '',
     ].join('\n'));
-    prometheus = spawn('prometheus', [
+    prometheus = spawn(binary, [
       `--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
     ], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -63,8 +63,8 @@ function listening(port: number): Promise<boolean> {
 
 /** Debian's nginx in the foreground as a TLS-terminating reverse proxy to 127.0.0.1:upstreamPort. */
 export async function startNginx(upstreamPort: number): Promise<Nginx> {
-  const nginx = findOnPath('nginx', 'install it (Debian: apt-get install nginx)');
-  const openssl = findOnPath('openssl', 'install it (Debian: apt-get install openssl)');
+  const nginx = findOnPath('nginx', 'nginx');
+  const openssl = findOnPath('openssl', 'openssl');
   const dir = await mkdtemp(join(tmpdir(), 'page-tracker-nginx-'));
   await promisify(execFile)(openssl, [
     'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',

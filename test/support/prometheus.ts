@@ -48,7 +48,7 @@ interface ApiAnswer<T> {
 }
 
 export async function startPrometheus(options: PrometheusOptions): Promise<RunningPrometheus> {
-  const binary = findOnPath('prometheus', 'apt-get install prometheus');
+  const binary = findOnPath('prometheus', 'prometheus');
   const dir = await mkdtemp(join(tmpdir(), 'page-tracker-prometheus-'));
   const interval = options.interval ?? '1s';
   // JSON is YAML, so the config needs no YAML writer.

@@ -9,7 +9,7 @@ export interface PromtoolResult {
 
 /** Runs Debian's promtool (package `prometheus`) with the given arguments, optionally feeding stdin. */
 export function runPromtool(args: string[], stdin?: string): Promise<PromtoolResult> {
-  const promtool = findOnPath('promtool', 'apt-get install prometheus');
+  const promtool = findOnPath('promtool', 'prometheus');
   return new Promise((resolve, reject) => {
     const child = spawn(promtool, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';

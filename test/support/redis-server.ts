@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { findOnPath } from './find-on-path.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { freePort } from './ports.js';
 import { makeTestCertificates } from './tls-certs.js';
 import { exited, track } from './processes.js';
@@ -35,20 +35,10 @@ export interface RedisServer {
   cleanup(): Promise<void>;
 }
 
-const NOT_FOUND = 'redis-server not found on PATH: install it (Debian: apt-get install redis-server)';
 const READY_LINE = 'Ready to accept connections';
 
 function redisServerPath(): string {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const candidate = join(dir, 'redis-server');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  throw new Error(NOT_FOUND);
+  return findOnPath('redis-server', 'redis-server');
 }
 
 function launch(binary: string, args: string[]): Promise<ChildProcess> {
