@@ -1,7 +1,7 @@
 // Redis SIGKILLed in the middle of a steady load, started again a few seconds later.
 import { expect } from 'chai';
 import { startLoad } from '../support/load.js';
-import { figure, ms, sleep } from './figures.js';
+import { figure, maxOf, minOf, ms, sleep } from './figures.js';
 import { crashSigns, useServiceOnRedis } from '../support/service-checks.js';
 
 // "About a second": REDIS_COMMAND_TIMEOUT_MS (1 s, the default) is the longest a 503 may wait by design;
@@ -32,9 +32,9 @@ describe('Redis killed (SIGKILL) under steady load and restarted', function () {
 
     const failed = records.filter((r) => r.status === 503);
     expect(failed.length, '503s while Redis was away').to.be.above(0);
-    const slowest503 = Math.max(...failed.map((r) => r.end - r.start));
-    const firstFailure = Math.min(...failed.map((r) => r.end));
-    const firstOkAfter = Math.min(...records.filter((r) => r.status === 200 && r.start >= returnedAt).map((r) => r.end));
+    const slowest503 = maxOf(failed.map((r) => r.end - r.start));
+    const firstFailure = minOf(failed.map((r) => r.end));
+    const firstOkAfter = minOf(records.filter((r) => r.status === 200 && r.start >= returnedAt).map((r) => r.end));
     const recovery = firstOkAfter - returnedAt;
     const lateFailures = failed.filter((r) => r.start > firstOkAfter).length;
     figure('Redis down (kill to ready again)', ms(returnedAt - killedAt));

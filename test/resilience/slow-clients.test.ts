@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { connect } from 'node:net';
 import { startLoad } from '../support/load.js';
-import { figure } from './figures.js';
+import { figure, maxOf, minOf } from './figures.js';
 import { crashSigns, useServiceOnRedis } from '../support/service-checks.js';
 
 // README's limits: 10 s to send the headers, 30 s for a whole request; Node checks them every second.
@@ -77,9 +77,9 @@ describe('slow clients', function () {
     }
     expect([...counts.keys()], 'statuses of normal requests').to.deep.equal([200]);
     // Served throughout, not only before or after: answers in every 5 s slice of the run.
-    const first = Math.min(...records.map((r) => r.end));
+    const first = minOf(records.map((r) => r.end));
     const slices = new Set(records.map((r) => Math.floor((r.end - first) / 5000)));
-    const wanted = Math.floor((Math.max(...records.map((r) => r.end)) - first) / 5000);
+    const wanted = Math.floor((maxOf(records.map((r) => r.end)) - first) / 5000);
     expect(slices.size, '5 s slices with answers').to.equal(wanted + 1);
     expect(crashSigns(service)).to.deep.equal([]);
   });
