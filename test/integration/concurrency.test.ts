@@ -1,8 +1,6 @@
 import { expect } from 'chai';
 import { Agent, request } from 'node:http';
-import { waitFor } from '../support/processes.js';
-import { startRedis, type RedisServer } from '../support/redis-server.js';
-import { startService, type RunningService } from '../support/service.js';
+import { useServiceOnRedis } from '../support/service-checks.js';
 
 const VIEWS = 2000;
 
@@ -19,19 +17,10 @@ function post(agent: Agent, baseUrl: string, path: string): Promise<number> {
 
 describe('concurrency against a real redis-server', function () {
   this.timeout(30_000);
-  let redis: RedisServer;
-  let service: RunningService;
-  before(async () => {
-    redis = await startRedis();
-    service = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn' } });
-    await waitFor('readiness', async () => ((await fetch(`${service.baseUrl}/readyz`)).ok ? true : undefined), 5000);
-  });
-  after(async () => {
-    await service.stop();
-    await redis.cleanup();
-  });
+  const stack = useServiceOnRedis();
 
   it(`${VIEWS} concurrent POSTs to one page are counted exactly ${VIEWS} times, and the ranking and total agree`, async () => {
+    const { service } = stack;
     // 200 sockets at once: all requests are in flight together without exhausting file descriptors.
     const agent = new Agent({ keepAlive: true, maxSockets: 200 });
     try {
