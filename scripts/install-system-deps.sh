@@ -18,6 +18,7 @@ wanted=(
   "shellcheck shellcheck"
   "chromium chromium"
   "nginx nginx"
+  "go golang-go"
 )
 
 missing=()

@@ -19,7 +19,10 @@ readonly E2E_REDIS="page-tracker-redis"
 readonly E2E_HOST="page-tracker.localtest.me"
 
 # Pinned third-party charts: bump them deliberately, together with the README's CI section.
-readonly E2E_TRAEFIK_CHART_VERSION="40.1.4"
+# Traefik 40.3.0: 40.0.x and 40.1.0 ship Gateway API v1.5.1 CRDs whose rules call isIP() (Kubernetes 1.31+
+# accepts it), which the 1.25 API server rejects; 40.2.0 dropped them; 41.x no longer reads the `logs` key of
+# test/e2e/traefik-values.yaml. pull_checked_chart checks the CRDs of whatever version is pinned here.
+readonly E2E_TRAEFIK_CHART_VERSION="40.3.0"
 readonly E2E_PROM_STACK_CHART_VERSION="79.5.0"
 readonly E2E_TRAEFIK_NAMESPACE="traefik"
 readonly E2E_MONITORING_NAMESPACE="monitoring"
@@ -59,6 +62,26 @@ current_kind_cluster() {
 
 helm_bin() {
   "$E2E_ROOT/scripts/helm.sh"
+}
+
+# The cluster's Kubernetes version, e.g. v1.25.16.
+server_version() {
+  kubectl get --raw /version | json_field gitVersion
+}
+
+# Downloads a chart (helm pull arguments: name, --repo/--version, or an oci:// reference) into DEST, fails
+# when a CRD it ships calls a CEL function this cluster's API server does not know (scripts/check-crd-cel.ts),
+# and prints the unpacked chart's directory: the caller installs that directory, so the chart checked is the
+# chart installed.
+pull_checked_chart() {
+  local dest="$1" chart_name="$2" version
+  shift 2
+  "$(helm_bin)" pull "$@" --untar --untardir "$dest" >&2
+  version="$(server_version)"
+  log "checking the CEL rules of the CRDs in $chart_name against Kubernetes $version"
+  (cd "$E2E_ROOT" && npx --no-install tsx scripts/check-crd-cel.ts --kubernetes "$version" "$dest/$chart_name") >&2 ||
+    die "chart $chart_name ships CRDs the Kubernetes $version API server would reject (see above)"
+  printf '%s\n' "$dest/$chart_name"
 }
 
 # Starts `kubectl port-forward` in the background on a local port kubectl picks, and waits until it
