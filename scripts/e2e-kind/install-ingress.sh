@@ -16,3 +16,6 @@ log "installing Traefik chart $E2E_TRAEFIK_CHART_VERSION"
   --values "$E2E_ROOT/test/e2e/traefik-values.yaml" \
   --wait --timeout 5m
 kubectl --namespace "$E2E_TRAEFIK_NAMESPACE" rollout status deployment/traefik --timeout=120s
+# kind gives a LoadBalancer no address, so the Service must be a NodePort (test/e2e/traefik-values.yaml).
+service_type="$(kubectl --namespace "$E2E_TRAEFIK_NAMESPACE" get service traefik --output 'jsonpath={.spec.type}')"
+[[ "$service_type" == "NodePort" ]] || die "Traefik's Service is a $service_type, expected NodePort (service.spec.type in test/e2e/traefik-values.yaml)"
