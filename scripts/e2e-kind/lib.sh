@@ -16,7 +16,10 @@ readonly E2E_RELEASE="page-tracker"
 # Object names the chart derives from the release (see the contract's fixed names).
 readonly E2E_APP="page-tracker"
 readonly E2E_REDIS="page-tracker-redis"
-readonly E2E_HOST="page-tracker.localtest.me"
+# The Ingress host. Requests go to 127.0.0.1 with this as their Host header (ingress_curl, the smoke suite's
+# HOST_HEADER), never through DNS: .test is a reserved name that never resolves, so a request that forgets the
+# header fails instead of leaning on public DNS.
+readonly E2E_HOST="page-tracker.e2e.test"
 
 # Pinned third-party charts: bump them deliberately, together with the README's CI section.
 # Traefik 40.3.0: 40.0.x and 40.1.0 ship Gateway API v1.5.1 CRDs whose rules call isIP() (Kubernetes 1.31+
@@ -30,8 +33,13 @@ readonly E2E_MONITORING_NAMESPACE="monitoring"
 E2E_CLUSTER_NAME="${E2E_CLUSTER_NAME:-page-tracker-e2e}"
 # The host port test/e2e/kind-config.yaml maps to the ingress controller's web entry point.
 E2E_HTTP_PORT="${E2E_HTTP_PORT:-80}"
-E2E_BASE_URL="http://$E2E_HOST:$E2E_HTTP_PORT"
+E2E_BASE_URL="http://127.0.0.1:$E2E_HTTP_PORT"
 E2E_ARTIFACTS="${E2E_ARTIFACTS:-$E2E_ROOT/test-results/e2e-kind}"
+
+# curl to the ingress (URLs under $E2E_BASE_URL) with the Ingress host as the Host header.
+ingress_curl() {
+  curl --header "Host: $E2E_HOST" "$@"
+}
 
 log() { printf '[e2e %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "FAIL: $*"; exit 1; }
