@@ -18,6 +18,7 @@ wanted=(
   "shellcheck shellcheck"
   "chromium chromium"
   "nginx nginx"
+  "go golang-go"
   # The local test cluster (scripts/cluster): the runtime, pod networking and kube-proxy's tools.
   "gcc gcc"
   "runc runc"

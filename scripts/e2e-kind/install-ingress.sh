@@ -7,11 +7,15 @@ source "$(dirname "$0")/lib.sh"
 require_kind_context
 
 helm="$(helm_bin)"
+chart_dir="$(mktemp -d)"
+trap 'rm -rf "$chart_dir"' EXIT
+chart="$(pull_checked_chart "$chart_dir" traefik traefik --repo https://traefik.github.io/charts --version "$E2E_TRAEFIK_CHART_VERSION")"
 log "installing Traefik chart $E2E_TRAEFIK_CHART_VERSION"
-"$helm" upgrade --install traefik traefik \
-  --repo https://traefik.github.io/charts \
-  --version "$E2E_TRAEFIK_CHART_VERSION" \
+"$helm" upgrade --install traefik "$chart" \
   --namespace "$E2E_TRAEFIK_NAMESPACE" --create-namespace \
   --values "$E2E_ROOT/test/e2e/traefik-values.yaml" \
   --wait --timeout 5m
 kubectl --namespace "$E2E_TRAEFIK_NAMESPACE" rollout status deployment/traefik --timeout=120s
+# kind gives a LoadBalancer no address, so the Service must be a NodePort (test/e2e/traefik-values.yaml).
+service_type="$(kubectl --namespace "$E2E_TRAEFIK_NAMESPACE" get service traefik --output 'jsonpath={.spec.type}')"
+[[ "$service_type" == "NodePort" ]] || die "Traefik's Service is a $service_type, expected NodePort (service.spec.type in test/e2e/traefik-values.yaml)"

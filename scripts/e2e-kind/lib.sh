@@ -17,10 +17,16 @@ readonly E2E_RELEASE="page-tracker"
 # Object names the chart derives from the release (see the contract's fixed names).
 readonly E2E_APP="page-tracker"
 readonly E2E_REDIS="page-tracker-redis"
-readonly E2E_HOST="page-tracker.localtest.me"
+# The Ingress host. Requests go to 127.0.0.1 with this as their Host header (ingress_curl, the smoke suite's
+# HOST_HEADER), never through DNS: .test is a reserved name that never resolves, so a request that forgets the
+# header fails instead of leaning on public DNS.
+readonly E2E_HOST="page-tracker.e2e.test"
 
 # Pinned third-party charts: bump them deliberately, together with the README's CI section.
-readonly E2E_TRAEFIK_CHART_VERSION="40.1.4"
+# Traefik 40.3.0: 40.0.x and 40.1.0 ship Gateway API v1.5.1 CRDs whose rules call isIP() (Kubernetes 1.31+
+# accepts it), which the 1.25 API server rejects; 40.2.0 dropped them; 41.x no longer reads the `logs` key of
+# test/e2e/traefik-values.yaml. pull_checked_chart checks the CRDs of whatever version is pinned here.
+readonly E2E_TRAEFIK_CHART_VERSION="40.3.0"
 readonly E2E_PROM_STACK_CHART_VERSION="79.5.0"
 readonly E2E_TRAEFIK_NAMESPACE="traefik"
 readonly E2E_MONITORING_NAMESPACE="monitoring"
@@ -28,8 +34,14 @@ readonly E2E_MONITORING_NAMESPACE="monitoring"
 E2E_CLUSTER_NAME="${E2E_CLUSTER_NAME:-page-tracker-e2e}"
 # The host port test/e2e/kind-config.yaml maps to the ingress controller's web entry point.
 E2E_HTTP_PORT="${E2E_HTTP_PORT:-80}"
-E2E_BASE_URL="${E2E_BASE_URL:-http://$E2E_HOST:$E2E_HTTP_PORT}"
+# The local test cluster without an ingress controller sets it to the app Service's ClusterIP.
+E2E_BASE_URL="${E2E_BASE_URL:-http://127.0.0.1:$E2E_HTTP_PORT}"
 E2E_ARTIFACTS="${E2E_ARTIFACTS:-$E2E_ROOT/test-results/e2e-kind}"
+
+# curl to the ingress (URLs under $E2E_BASE_URL) with the Ingress host as the Host header.
+ingress_curl() {
+  curl --header "Host: $E2E_HOST" "$@"
+}
 
 # The local test cluster (scripts/cluster, `npm run cluster:up`) runs the same steps as kind; only
 # creating the cluster and loading images differ.
@@ -70,6 +82,26 @@ on_local_cluster() {
 
 helm_bin() {
   "$E2E_ROOT/scripts/helm.sh"
+}
+
+# The cluster's Kubernetes version, e.g. v1.25.16.
+server_version() {
+  kubectl get --raw /version | json_field gitVersion
+}
+
+# Downloads a chart (helm pull arguments: name, --repo/--version, or an oci:// reference) into DEST, fails
+# when a CRD it ships calls a CEL function this cluster's API server does not know (scripts/check-crd-cel.ts),
+# and prints the unpacked chart's directory: the caller installs that directory, so the chart checked is the
+# chart installed.
+pull_checked_chart() {
+  local dest="$1" chart_name="$2" version
+  shift 2
+  "$(helm_bin)" pull "$@" --untar --untardir "$dest" >&2
+  version="$(server_version)"
+  log "checking the CEL rules of the CRDs in $chart_name against Kubernetes $version"
+  (cd "$E2E_ROOT" && npx --no-install tsx scripts/check-crd-cel.ts --kubernetes "$version" "$dest/$chart_name") >&2 ||
+    die "chart $chart_name ships CRDs the Kubernetes $version API server would reject (see above)"
+  printf '%s\n' "$dest/$chart_name"
 }
 
 # Starts `kubectl port-forward` in the background on a local port kubectl picks, and waits until it

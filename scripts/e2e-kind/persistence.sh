@@ -6,10 +6,10 @@ source "$(dirname "$0")/lib.sh"
 require_kind_context
 
 page="e2e-persistence-$RANDOM"
-views_of() { curl --fail --silent --show-error --max-time 5 "$E2E_BASE_URL/api/views/$page" | json_field views; }
+views_of() { ingress_curl --fail --silent --show-error --max-time 5 "$E2E_BASE_URL/api/views/$page" | json_field views; }
 
 for _ in 1 2 3 4 5; do
-  curl --fail --silent --show-error --max-time 5 --request POST --output /dev/null "$E2E_BASE_URL/api/views/$page"
+  ingress_curl --fail --silent --show-error --max-time 5 --request POST --output /dev/null "$E2E_BASE_URL/api/views/$page"
 done
 before="$(views_of)"
 [[ "$before" == "5" ]] || die "expected 5 views of $page before the restart, got $before"

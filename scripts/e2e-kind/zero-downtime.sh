@@ -19,7 +19,7 @@ trap cleanup EXIT
 # One line per request: the HTTP status, or 000 when curl got none (refused, reset, timed out).
 request_loop() {
   while [[ ! -e "$stop_file" ]]; do
-    curl --silent --output /dev/null --max-time 5 --write-out '%{http_code}\n' \
+    ingress_curl --silent --output /dev/null --max-time 5 --write-out '%{http_code}\n' \
       --request POST "$E2E_BASE_URL/api/views/e2e-zero-downtime" >>"$results" || true
   done
 }

@@ -1,11 +1,13 @@
 // scripts/release-chart.sh runs only on a tag in GitHub; its refusals are checked here, before anything
-// is packaged or pushed.
+// is packaged or pushed, and what it packages (--package-only: no login, no push).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { parse } from 'yaml';
 import { repoRoot } from '../../scripts/lib/workflows.js';
+import { helm } from '../support/helm.js';
 
 const script = join(repoRoot, 'scripts', 'release-chart.sh');
 const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
@@ -31,5 +33,23 @@ describe('scripts/release-chart.sh', function () {
     const result = release(`v${version}`, { REGISTRY_PASSWORD: undefined });
     expect(result.status).to.not.equal(0);
     expect(result.stderr).to.contain('REGISTRY_PASSWORD is required');
+  });
+
+  it("packages the chart with this release's version and the image it pushes (ghcr.io/<owner, lower case>/page-tracker)", async function () {
+    this.timeout(60_000);
+    const out = mkdtempSync(join(tmpdir(), 'release-chart-package-'));
+    try {
+      const result = spawnSync(script, ['--package-only', `v${version}`, out], { encoding: 'utf8', env: { ...process.env, REGISTRY_OWNER: 'Some-Fork' }, timeout: 50_000 });
+      expect(result.status, result.stderr).to.equal(0);
+      const tgz = join(out, `page-tracker-${version}.tgz`);
+      const values = parse((await helm(['show', 'values', tgz])).stdout) as { image: { repository: string } };
+      expect(values.image.repository).to.equal('ghcr.io/some-fork/page-tracker');
+      const chart = parse((await helm(['show', 'chart', tgz])).stdout) as { version: string; appVersion: string };
+      expect(chart).to.include({ version, appVersion: version });
+      // The chart in the repository keeps its own default.
+      expect(readFileSync(join(repoRoot, 'charts', 'page-tracker', 'values.yaml'), 'utf8')).to.include('repository: ghcr.io/page-tracker/page-tracker');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });

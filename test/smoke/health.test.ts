@@ -1,21 +1,21 @@
 import { expect } from 'chai';
-import { BASE_URL, METRICS_URL } from './target.js';
+import { METRICS_URL, send } from './target.js';
 
 describe('smoke: health and metrics', () => {
   it('GET /healthz answers 200', async () => {
-    const response = await fetch(`${BASE_URL}/healthz`);
+    const response = await send(`/healthz`);
     expect(response.status).to.equal(200);
     expect(await response.json()).to.deep.equal({ status: 'ok' });
   });
 
   it('GET /readyz answers 200 when the store is up', async () => {
-    const response = await fetch(`${BASE_URL}/readyz`);
+    const response = await send(`/readyz`);
     expect(response.status, await response.clone().text()).to.equal(200);
     expect(await response.json()).to.deep.equal({ status: 'ready' });
   });
 
   it('GET /metrics on the admin port serves the documented metrics in Prometheus text format', async () => {
-    await fetch(`${BASE_URL}/healthz`);
+    await send(`/healthz`);
     const response = await fetch(`${METRICS_URL}/metrics`);
     expect(response.status).to.equal(200);
     expect(response.headers.get('content-type')).to.match(/^text\/plain/);
@@ -36,7 +36,7 @@ describe('smoke: health and metrics', () => {
   });
 
   it('the visitor port does not serve /metrics', async () => {
-    const response = await fetch(`${BASE_URL}/metrics`);
+    const response = await send(`/metrics`);
     expect(response.status).to.equal(404);
   });
 });

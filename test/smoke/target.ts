@@ -1,4 +1,7 @@
 // The smoke suite knows nothing of the code: only where the service answers.
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
 function required(name: 'BASE_URL' | 'METRICS_URL'): string {
   const value = process.env[name];
   if (value === undefined || value === '') {
@@ -9,6 +12,43 @@ function required(name: 'BASE_URL' | 'METRICS_URL'): string {
 
 export const BASE_URL = required('BASE_URL');
 export const METRICS_URL = required('METRICS_URL');
+/**
+ * HOST_HEADER (optional): the Host header every request to BASE_URL carries instead of BASE_URL's own host, to
+ * reach an ingress on 127.0.0.1 by the host name its rule serves without any DNS. (fetch cannot set Host.)
+ */
+export const HOST_HEADER = process.env.HOST_HEADER === '' ? undefined : process.env.HOST_HEADER;
+
+export interface SendOptions {
+  method?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * A request to BASE_URL + path, answered as a fetch Response. It goes out through node:http exactly as written
+ * (fetch and URL parsing would normalise `..` and re-encode bad escapes) and with HOST_HEADER when set.
+ */
+export function send(path: string, options: SendOptions = {}): Promise<Response> {
+  const base = new URL(BASE_URL);
+  const prefix = base.pathname.replace(/\/$/, '');
+  const headers = { ...(HOST_HEADER === undefined ? {} : { host: HOST_HEADER }), ...options.headers };
+  return new Promise((resolve, reject) => {
+    const request = base.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = request({ protocol: base.protocol, hostname: base.hostname, port: base.port, method: options.method ?? 'GET', path: `${prefix}${path}`, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const answerHeaders = new Headers();
+        for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) answerHeaders.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+        const status = res.statusCode ?? 0;
+        const body = status === 204 || status === 304 || options.method === 'HEAD' ? null : Buffer.concat(chunks);
+        resolve(new Response(body, { status, statusText: res.statusMessage ?? '', headers: answerHeaders }));
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 /** A page name no other run uses, so the suite can run against a shared deployment. */
 export function uniquePage(label: string): string {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { BASE_URL, uniquePage } from './target.js';
+import { send, uniquePage } from './target.js';
 
 interface PageStats {
   page: string;
@@ -8,7 +8,7 @@ interface PageStats {
 }
 
 async function post(page: string, cookie?: string): Promise<Response> {
-  return fetch(`${BASE_URL}/api/views/${page}`, { method: 'POST', headers: cookie === undefined ? {} : { cookie } });
+  return send(`/api/views/${page}`, { method: 'POST', headers: cookie === undefined ? {} : { cookie } });
 }
 
 describe('smoke: counting views', () => {
@@ -23,10 +23,10 @@ describe('smoke: counting views', () => {
 
   it('GET /api/views/{page} reads without counting; an unknown page is 0', async () => {
     const page = uniquePage('read');
-    expect(await (await fetch(`${BASE_URL}/api/views/${page}`)).json()).to.deep.equal({ page, views: 0, visitors: 0 });
+    expect(await (await send(`/api/views/${page}`)).json()).to.deep.equal({ page, views: 0, visitors: 0 });
     await post(page);
-    await fetch(`${BASE_URL}/api/views/${page}`);
-    expect(await (await fetch(`${BASE_URL}/api/views/${page}`)).json()).to.deep.equal({ page, views: 1, visitors: 1 });
+    await send(`/api/views/${page}`);
+    expect(await (await send(`/api/views/${page}`)).json()).to.deep.equal({ page, views: 1, visitors: 1 });
   });
 
   it('sets an anonymous visitor cookie (HttpOnly, SameSite=Lax) and counts a returning visitor once', async () => {
@@ -44,13 +44,13 @@ describe('smoke: counting views', () => {
   });
 
   it('GET / shows the classic counter page and counts the home page', async () => {
-    const response = await fetch(`${BASE_URL}/`);
+    const response = await send(`/`);
     expect(response.status).to.equal(200);
     expect(response.headers.get('content-type')).to.match(/^text\/html/);
     const body = await response.text();
     const seen = /This page has been seen (\d+) times?\./.exec(body);
     expect(seen, body).to.not.equal(null);
-    const json = await fetch(`${BASE_URL}/`, { headers: { accept: 'application/json' } });
+    const json = await send(`/`, { headers: { accept: 'application/json' } });
     const stats = (await json.json()) as PageStats;
     expect(stats.page).to.equal('/');
     expect(stats.views).to.be.greaterThan(Number(seen?.[1]));
@@ -59,12 +59,12 @@ describe('smoke: counting views', () => {
   it('GET /api/views lists the top pages and the total', async () => {
     const page = uniquePage('top');
     for (let i = 0; i < 3; i += 1) await post(page);
-    const before = (await (await fetch(`${BASE_URL}/api/views?limit=100`)).json()) as { pages: Array<{ page: string; views: number }>; total: number };
+    const before = (await (await send(`/api/views?limit=100`)).json()) as { pages: Array<{ page: string; views: number }>; total: number };
     expect(before.pages.length).to.be.within(1, 100);
     const views = before.pages.map((entry) => entry.views);
     expect(views).to.deep.equal([...views].sort((a, b) => b - a));
     await post(page);
-    const after = (await (await fetch(`${BASE_URL}/api/views?limit=1`)).json()) as { pages: unknown[]; total: number };
+    const after = (await (await send(`/api/views?limit=1`)).json()) as { pages: unknown[]; total: number };
     expect(after.pages).to.have.length(1);
     expect(after.total).to.be.at.least(before.total + 1);
   });

@@ -144,19 +144,31 @@ redis-password
 {{- if or .Values.redis.enabled .Values.externalRedis.existingSecret .Values.externalRedis.password }}true{{ end -}}
 {{- end -}}
 
-{{/* Kept across upgrades: an explicit value wins, else the password already in the cluster, else a new one. */}}
+{{/*
+Kept across upgrades: an explicit value wins, else the password already in the cluster, else a new one.
+Worked out once per render and kept on the root context (shared by every template of this chart), because
+the Secret and the checksum/secret annotations of the Deployment and the StatefulSet all include it: a fresh
+randAlphaNum per include would give them three different values, and the first no-change upgrade (whose
+lookup finds the stored password) would change both checksums and roll every pod. Callers pass the root
+context.
+*/}}
 {{- define "page-tracker.redis.password" -}}
+{{- if not (hasKey . "pageTrackerRedisPassword") -}}
 {{- $explicit := ternary .Values.redis.auth.password .Values.externalRedis.password .Values.redis.enabled -}}
+{{- $password := "" -}}
 {{- if $explicit -}}
-{{- $explicit -}}
+{{- $password = $explicit -}}
 {{- else -}}
 {{- $existing := lookup "v1" "Secret" .Release.Namespace (include "page-tracker.redis.fullname" .) -}}
 {{- if and $existing (index ($existing.data | default dict) "redis-password") -}}
-{{- index $existing.data "redis-password" | b64dec -}}
+{{- $password = index $existing.data "redis-password" | b64dec -}}
 {{- else -}}
-{{- randAlphaNum 32 -}}
+{{- $password = randAlphaNum 32 -}}
 {{- end -}}
 {{- end -}}
+{{- $_ := set . "pageTrackerRedisPassword" $password -}}
+{{- end -}}
+{{- get . "pageTrackerRedisPassword" -}}
 {{- end -}}
 
 {{- define "page-tracker.terminationGracePeriodSeconds" -}}

@@ -1,0 +1,3 @@
+module page-tracker/strict-proxy
+
+go 1.19
