@@ -37,7 +37,9 @@ data:
   Corefile: |
     .:53 {
         errors
-        health { lameduck 5s }
+        health {
+            lameduck 5s
+        }
         ready
         kubernetes $CLUSTER_DOMAIN in-addr.arpa ip6.arpa {
             pods insecure
@@ -103,7 +105,8 @@ metadata: { name: local-path-storage }
 ---
 apiVersion: v1
 kind: ServiceAccount
-metadata: { name: local-path-provisioner, namespace: local-path-storage }
+# The provisioner's helper pods run under this name unless told otherwise.
+metadata: { name: local-path-provisioner-service-account, namespace: local-path-storage }
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
@@ -117,7 +120,7 @@ apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
 metadata: { name: local-path-provisioner, namespace: local-path-storage }
 roleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: local-path-provisioner }
-subjects: [{ kind: ServiceAccount, name: local-path-provisioner, namespace: local-path-storage }]
+subjects: [{ kind: ServiceAccount, name: local-path-provisioner-service-account, namespace: local-path-storage }]
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
@@ -140,7 +143,7 @@ apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRoleBinding
 metadata: { name: local-path-provisioner }
 roleRef: { apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: local-path-provisioner }
-subjects: [{ kind: ServiceAccount, name: local-path-provisioner, namespace: local-path-storage }]
+subjects: [{ kind: ServiceAccount, name: local-path-provisioner-service-account, namespace: local-path-storage }]
 ---
 apiVersion: v1
 kind: ConfigMap
@@ -175,7 +178,7 @@ spec:
   template:
     metadata: { labels: { app: local-path-provisioner } }
     spec:
-      serviceAccountName: local-path-provisioner
+      serviceAccountName: local-path-provisioner-service-account
       containers:
         - name: local-path-provisioner
           image: $LOCAL_PATH_PROVISIONER_IMAGE

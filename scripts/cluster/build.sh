@@ -24,7 +24,7 @@ module_dir() {
 # Writes a wrapper go.mod that requires MODULE@VERSION and repeats its replace and exclude directives:
 # `go install module@version` refuses modules that have them, and a dependency's own replace lines are
 # ignored when it is built as a dependency. A replace that points into the module's own tree
-# (Kubernetes' ./staging/src/k8s.io/...) becomes the published module of the same release instead.
+# (Kubernetes' ./staging/src/k8s.io/..., etcd's ../api) becomes the published module of that release.
 write_wrapper() {
   local dir="$1" module="$2" version="$3" staging_version="${4:-}" upstream
   upstream="$(module_dir "$module" "$version")/go.mod"
@@ -116,7 +116,9 @@ CGO_ENABLED=0 build_component kubernetes "$KUBERNETES_VERSION" k8s.io/kubernetes
   k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-proxy \
   k8s.io/kubernetes/cmd/kubeadm k8s.io/kubernetes/cmd/kubectl
 
-CGO_ENABLED=0 build_component etcd "$ETCD_VERSION" go.etcd.io/etcd/server/v3 "" "" "-s -w" go.etcd.io/etcd/server/v3
+# etcd's server module replaces its sibling modules (api, client, pkg) with ../ paths; each is published at
+# the same version.
+CGO_ENABLED=0 build_component etcd "$ETCD_VERSION" go.etcd.io/etcd/server/v3 "$ETCD_VERSION" "" "-s -w" go.etcd.io/etcd/server/v3
 
 CGO_ENABLED=0 build_component containerd "$CONTAINERD_VERSION" github.com/containerd/containerd/v2 "" \
   "no_btrfs no_zfs no_devmapper" \

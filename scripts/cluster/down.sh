@@ -49,10 +49,25 @@ fi
 for name in kube-scheduler kube-controller-manager kube-apiserver etcd; do
   stop_component "$name"
 done
+# What kube-proxy's clean-up leaves: the kubelet's own KUBE-FIREWALL and KUBE-KUBELET-CANARY chains.
+for tool in iptables ip6tables; do
+  for table in filter nat mangle; do
+    for chain in $("$tool" -t "$table" -S 2>/dev/null | sed -n 's/^-N \(KUBE-[^ ]*\)$/\1/p'); do
+      { "$tool" -t "$table" -S 2>/dev/null | grep -- "-j $chain\( \|$\)" || true; } | sed 's/^-A/-D/' | while read -r rule; do
+        # shellcheck disable=SC2086  # the rule is iptables' own -S output, split into its words
+        "$tool" -t "$table" $rule 2>/dev/null || true
+      done
+      "$tool" -t "$table" -F "$chain" 2>/dev/null || true
+    done
+    for chain in $("$tool" -t "$table" -S 2>/dev/null | sed -n 's/^-N \(KUBE-[^ ]*\)$/\1/p'); do
+      "$tool" -t "$table" -X "$chain" 2>/dev/null || true
+    done
+  done
+done
 
 if [ -d "$CLUSTER_STATE" ]; then
   # Pod volumes, overlay snapshots and network namespaces, innermost first.
-  grep -F " $CLUSTER_STATE/" /proc/mounts | awk '{print $2}' | sort -r | while read -r mount_point; do
+  { grep -F " $CLUSTER_STATE/" /proc/mounts || true; } | awk '{print $2}' | sort -r | while read -r mount_point; do
     umount "$mount_point" 2>/dev/null || umount -l "$mount_point" 2>/dev/null || true
   done
 fi

@@ -22,9 +22,10 @@ CLUSTER_STATE="${PAGE_TRACKER_CLUSTER_STATE:-/var/lib/page-tracker-cluster}"
 CLUSTER_NAME="page-tracker-local"
 CLUSTER_CONTEXT="$CLUSTER_NAME"
 CLUSTER_KUBECONFIG="$CLUSTER_STATE/kubeconfig"
-# The node's address lives on a dummy interface of its own: the API server's endpoints may not be loopback,
-# and nothing on this address is reachable from outside the machine.
-CLUSTER_NODE_IFACE="pt-node0"
+# The node's address: the API server's endpoints may not be in 127.0.0.0/8, so the node gets an address
+# of its own on the loopback interface (this kernel has no dummy interfaces), and a firewall rule below
+# keeps it unreachable from outside the machine.
+CLUSTER_NODE_IFACE="lo"
 CLUSTER_NODE_IP="10.220.0.1"
 CLUSTER_POD_CIDR="10.244.0.0/24"
 CLUSTER_SERVICE_CIDR="10.96.0.0/16"
@@ -100,14 +101,10 @@ node_is_ready() {
   [ "$(kubectl get node "$CLUSTER_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null)" = "True" ]
 }
 
-# The node address on a dummy interface, and the only two firewall rules of our own: packets to the node
-# address from anywhere but this machine or its pods are dropped, and pod traffic may be forwarded
-# (Docker's engine sets the FORWARD policy to DROP).
+# The node address, and the only two firewall rules of our own: packets to the node address from anywhere
+# but this machine or its pods are dropped, and pod traffic may be forwarded (Docker's engine sets the
+# FORWARD policy to DROP).
 cluster_network_up() {
-  if ! ip link show "$CLUSTER_NODE_IFACE" >/dev/null 2>&1; then
-    ip link add "$CLUSTER_NODE_IFACE" type dummy
-  fi
-  ip link set "$CLUSTER_NODE_IFACE" up
   ip addr replace "$CLUSTER_NODE_IP/32" dev "$CLUSTER_NODE_IFACE"
   sysctl -qw net.ipv4.ip_forward=1
   iptables -N "$CLUSTER_GUARD_CHAIN" 2>/dev/null || iptables -F "$CLUSTER_GUARD_CHAIN"
@@ -129,7 +126,7 @@ cluster_network_down() {
   iptables -D FORWARD -j "$CLUSTER_FORWARD_CHAIN" 2>/dev/null || true
   iptables -F "$CLUSTER_FORWARD_CHAIN" 2>/dev/null || true
   iptables -X "$CLUSTER_FORWARD_CHAIN" 2>/dev/null || true
-  ip link del "$CLUSTER_NODE_IFACE" 2>/dev/null || true
+  ip addr del "$CLUSTER_NODE_IP/32" dev "$CLUSTER_NODE_IFACE" 2>/dev/null || true
 }
 
 write_containerd_config() {
@@ -147,12 +144,18 @@ state = "$CLUSTER_STATE/containerd/state"
     sandbox = '$PAUSE_IMAGE'
 
 [plugins.'io.containerd.cri.v1.runtime']
+  # This machine does not let even root lower a process's oom_score_adj (writing -998, the pause
+  # container's default, is "Permission denied"): keep each container's at least the runtime's own.
+  restrict_oom_score_adj = true
+  # Pod network namespaces under the state folder, so that cluster:down finds and unmounts them.
+  netns_mounts_under_state_dir = true
   tolerate_missing_hugetlb_controller = true
   disable_hugetlb_controller = true
   [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]
     runtime_type = 'io.containerd.runc.v2'
     [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
       BinaryName = '$(command -v runc)'
+      Root = '$CLUSTER_STATE/runc'
       SystemdCgroup = false
   [plugins.'io.containerd.cri.v1.runtime'.cni]
     bin_dirs = ['/usr/lib/cni']
@@ -208,6 +211,7 @@ clusterDomain: $CLUSTER_DOMAIN
 # Pods with dnsPolicy Default (CoreDNS) get no upstream resolver: no name is resolved outside the cluster.
 resolvConf: ""
 serializeImagePulls: false
+podLogsDir: $CLUSTER_STATE/pod-logs
 # A build machine's disk is shared with Go's caches: evict only when it is really full.
 evictionHard:
   memory.available: 100Mi

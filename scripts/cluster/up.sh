@@ -33,7 +33,7 @@ containerd_dir="$(containerd_bin)"
 # containerd finds its runc shim on PATH; kubeadm and kubectl must be this release's.
 export PATH="$containerd_dir:$k8s_bin:$PATH"
 
-mkdir -p "$CLUSTER_STATE"/{logs,pids,pki,etcd,cni/net.d,cni/ipam,containerd,kubelet,local-path,config}
+mkdir -p "$CLUSTER_STATE"/{logs,pids,pki,etcd,cni/net.d,cni/ipam,containerd,runc,kubelet,pod-logs,local-path,config}
 
 cluster_network_up
 
@@ -100,6 +100,9 @@ wait_for "kube-apiserver" 120 kubectl --kubeconfig "$conf/super-admin.conf" get 
 # and is used only for this one binding, as kubeadm does).
 kubectl --kubeconfig "$conf/super-admin.conf" create clusterrolebinding kubeadm:cluster-admins \
   --clusterrole cluster-admin --group kubeadm:cluster-admins >/dev/null
+# The API server's client certificate for kubelets (logs, exec, port-forward), bound as kubeadm binds it.
+kubectl --kubeconfig "$conf/super-admin.conf" create clusterrolebinding kubeadm:kube-apiserver-kubelet-client \
+  --clusterrole system:kubelet-api-admin --user kube-apiserver-kubelet-client >/dev/null
 
 start_component kube-controller-manager "$k8s_bin/kube-controller-manager" \
   --kubeconfig "$conf/controller-manager.conf" \

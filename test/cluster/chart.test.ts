@@ -2,11 +2,10 @@
 // into a namespace that enforces Pod Security "restricted", then upgraded, tested and disturbed.
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { repoRoot } from '../support/docker.js';
+import { repoRoot, runVisible } from '../support/docker.js';
 import { helmPath } from '../support/helm.js';
 import { startLoad } from '../support/load.js';
 import { clusterEnv, mustKube, readE2eNames, runE2eStep } from '../support/local-cluster.js';
-import { runVisible } from '../support/docker.js';
 
 const names = readE2eNames();
 // Until the local cluster has an ingress controller, Prometheus Operator and NetworkPolicy enforcer, the
@@ -37,7 +36,8 @@ async function jsonOf<T>(args: string[]): Promise<T> {
 
 async function appBaseUrl(): Promise<string> {
   const service = await jsonOf<{ spec: { clusterIP: string; ports: { name: string; port: number }[] } }>(['-n', names.namespace, 'get', 'service', names.app]);
-  const http = service.spec.ports.find((port) => port.name === 'http') ?? service.spec.ports[0];
+  const http = service.spec.ports.find((port) => port.name === 'http');
+  if (http === undefined) throw new Error(`service ${names.app} has no port named http`);
   return `http://${service.spec.clusterIP}:${http.port}`;
 }
 
@@ -49,7 +49,8 @@ async function views(baseUrl: string, page: string): Promise<number> {
 
 async function redisPassword(): Promise<string> {
   const secret = await jsonOf<{ data: Record<string, string> }>(['-n', names.namespace, 'get', 'secret', names.redis]);
-  const [value] = Object.values(secret.data);
+  const value = secret.data['redis-password'];
+  if (value === undefined) throw new Error(`secret ${names.redis} has no key redis-password`);
   return Buffer.from(value, 'base64').toString();
 }
 
@@ -115,6 +116,7 @@ describe(`the chart on the local cluster (release ${names.release} in namespace 
       summary = await load.stop();
     }
     const failed = summary.records.filter((record) => record.status === undefined || record.status >= 300);
+    console.log(`      rollout under load: ${summary.total} requests, ${failed.length} failed, slowest ${summary.maxMs} ms`);
     expect(summary.total, 'too few requests ran during the rollout to exercise it').to.be.at.least(50);
     expect(failed.map((record) => `${record.id}: ${record.status ?? record.error}`)).to.deep.equal([]);
     const podsAfter = await releasePods();

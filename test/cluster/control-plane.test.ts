@@ -30,7 +30,7 @@ describe('the local test cluster (control plane)', function () {
       items: { status: { nodeInfo: { kubeletVersion: string }; conditions: { type: string; status: string }[] } }[];
     };
     expect(nodes.items).to.have.length(1);
-    const [node] = nodes.items;
+    const node = nodes.items[0]!;
     expect(node.status.nodeInfo.kubeletVersion).to.equal(localCluster.kubernetesVersion);
     expect(node.status.conditions.find((c) => c.type === 'Ready')?.status).to.equal('True');
   });

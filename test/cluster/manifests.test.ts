@@ -38,7 +38,8 @@ describe('the plain manifests on the local cluster (`kubectl apply -k k8s/`)', f
     const service = JSON.parse(await mustKube(['-n', names.namespace, 'get', 'service', names.app, '-o', 'json'])) as {
       spec: { clusterIP: string; ports: { name: string; port: number }[] };
     };
-    const port = (service.spec.ports.find((p) => p.name === 'http') ?? service.spec.ports[0]).port;
+    const port = service.spec.ports.find((p) => p.name === 'http')?.port;
+    expect(port, `service ${names.app} has a port named http`).to.be.a('number');
     const baseUrl = `http://${service.spec.clusterIP}:${port}`;
     const page = `k8s-manifests-${Date.now()}`;
     const first = await fetch(`${baseUrl}/api/views/${page}`, { method: 'POST' });

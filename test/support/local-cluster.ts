@@ -12,15 +12,23 @@ export interface LocalCluster {
   kubernetesBin: string;
 }
 
-function readClusterLib(): LocalCluster {
-  const script = 'source scripts/cluster/lib.sh && printf "%s\\n" "$CLUSTER_KUBECONFIG" "$CLUSTER_CONTEXT" "$KUBERNETES_VERSION" "$(kubernetes_bin)"';
-  const [kubeconfig, context, kubernetesVersion, kubernetesBin] = execFileSync('bash', ['-c', script], { cwd: repoRoot, encoding: 'utf8' })
-    .trim()
-    .split('\n');
-  return { kubeconfig, context, kubernetesVersion, kubernetesBin };
+/** Values of shell expressions after sourcing LIB (a scripts/ library), one per expression, in order. */
+function shellValues(lib: string, expressions: readonly string[]): string[] {
+  const script = `source ${lib} && printf '%s\\n' ${expressions.map((e) => `"${e}"`).join(' ')}`;
+  const values = execFileSync('bash', ['-c', script], { cwd: repoRoot, encoding: 'utf8' }).split('\n').slice(0, expressions.length);
+  if (values.length !== expressions.length || values.some((value) => value === '')) {
+    throw new Error(`${lib} did not define all of ${expressions.join(', ')}`);
+  }
+  return values;
 }
 
-export const localCluster: LocalCluster = readClusterLib();
+const [kubeconfig = '', context = '', kubernetesVersion = '', kubernetesBin = ''] = shellValues('scripts/cluster/lib.sh', [
+  '$CLUSTER_KUBECONFIG',
+  '$CLUSTER_CONTEXT',
+  '$KUBERNETES_VERSION',
+  '$(kubernetes_bin)',
+]);
+export const localCluster: LocalCluster = { kubeconfig, context, kubernetesVersion, kubernetesBin };
 
 /** The environment every cluster step runs in: the local cluster's kubeconfig and its own kubectl first on PATH. */
 export function clusterEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -88,9 +96,12 @@ export interface E2eNames {
 
 /** The release's names as scripts/e2e-kind/lib.sh defines them for every e2e step. */
 export function readE2eNames(): E2eNames {
-  const script = 'source scripts/e2e-kind/lib.sh && printf "%s\\n" "$E2E_RELEASE" "$E2E_NAMESPACE" "$E2E_APP" "$E2E_REDIS" "$E2E_CHART"';
-  const [release, namespace, app, redis, chart] = execFileSync('bash', ['-c', script], { cwd: repoRoot, encoding: 'utf8' })
-    .trim()
-    .split('\n');
+  const [release = '', namespace = '', app = '', redis = '', chart = ''] = shellValues('scripts/e2e-kind/lib.sh', [
+    '$E2E_RELEASE',
+    '$E2E_NAMESPACE',
+    '$E2E_APP',
+    '$E2E_REDIS',
+    '$E2E_CHART',
+  ]);
   return { release, namespace, app, redis, chart };
 }
