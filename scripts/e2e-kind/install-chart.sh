@@ -14,4 +14,5 @@ log "helm upgrade --install $E2E_RELEASE"
   --wait --timeout 5m
 kubectl --namespace "$E2E_NAMESPACE" rollout status "deployment/$E2E_APP" --timeout=120s
 kubectl --namespace "$E2E_NAMESPACE" rollout status "statefulset/$E2E_REDIS" --timeout=120s
-kubectl --namespace "$E2E_NAMESPACE" get all,ingress,networkpolicy,servicemonitor,prometheusrule
+# What the release made, whatever its values turned on (a kind list would fail where a CRD is absent).
+"$helm" get manifest "$E2E_RELEASE" --namespace "$E2E_NAMESPACE" | kubectl get --filename -

@@ -9,7 +9,8 @@ readonly E2E_ROOT
 # image.repository:image.tag in test/e2e/kind-values.yaml.
 readonly E2E_IMAGE="page-tracker:e2e"
 readonly E2E_KIND_CONFIG="$E2E_ROOT/test/e2e/kind-config.yaml"
-readonly E2E_VALUES="$E2E_ROOT/test/e2e/kind-values.yaml"
+# The local cluster runs with fewer add-ons until it has them all, so the values file can be chosen.
+E2E_VALUES="${E2E_VALUES:-$E2E_ROOT/test/e2e/kind-values.yaml}"
 readonly E2E_CHART="$E2E_ROOT/charts/page-tracker"
 readonly E2E_NAMESPACE="page-tracker"
 readonly E2E_RELEASE="page-tracker"
@@ -33,7 +34,8 @@ readonly E2E_MONITORING_NAMESPACE="monitoring"
 E2E_CLUSTER_NAME="${E2E_CLUSTER_NAME:-page-tracker-e2e}"
 # The host port test/e2e/kind-config.yaml maps to the ingress controller's web entry point.
 E2E_HTTP_PORT="${E2E_HTTP_PORT:-80}"
-E2E_BASE_URL="http://127.0.0.1:$E2E_HTTP_PORT"
+# The local test cluster without an ingress controller sets it to the app Service's ClusterIP.
+E2E_BASE_URL="${E2E_BASE_URL:-http://127.0.0.1:$E2E_HTTP_PORT}"
 E2E_ARTIFACTS="${E2E_ARTIFACTS:-$E2E_ROOT/test-results/e2e-kind}"
 
 # curl to the ingress (URLs under $E2E_BASE_URL) with the Ingress host as the Host header.
@@ -41,18 +43,24 @@ ingress_curl() {
   curl --header "Host: $E2E_HOST" "$@"
 }
 
+# The local test cluster (scripts/cluster, `npm run cluster:up`) runs the same steps as kind; only
+# creating the cluster and loading images differ.
+# shellcheck source=scripts/cluster/lib.sh
+source "$E2E_ROOT/scripts/cluster/lib.sh"
+
 log() { printf '[e2e %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { log "FAIL: $*"; exit 1; }
 
-# Refuses to act on a cluster that is not a kind cluster, so nobody sends test load to a real one.
+# Refuses to act on a cluster that is neither a kind cluster nor the local test cluster, so nobody sends
+# test load to a real one.
 require_kind_context() {
   local context
   context="$(kubectl config current-context 2>/dev/null)" || die "no current kube context (create one: npm run e2e:kind)"
-  if [[ "$context" != kind-* ]]; then
+  if [[ "$context" != kind-* && "$context" != "$CLUSTER_CONTEXT" ]]; then
     if [[ "${E2E_ALLOW_ANY_CONTEXT:-}" == "1" ]]; then
       log "context '$context' is not a kind cluster; going on because E2E_ALLOW_ANY_CONTEXT=1"
     else
-      die "current kube context '$context' is not a kind cluster (name must start with 'kind-'); set E2E_ALLOW_ANY_CONTEXT=1 to override"
+      die "current kube context '$context' is not a kind cluster (name must start with 'kind-') nor the local test cluster ('$CLUSTER_CONTEXT'); set E2E_ALLOW_ANY_CONTEXT=1 to override"
     fi
   fi
 }
@@ -66,6 +74,10 @@ current_kind_cluster() {
   else
     printf '%s\n' "$E2E_CLUSTER_NAME"
   fi
+}
+
+on_local_cluster() {
+  [[ "$(kubectl config current-context 2>/dev/null)" == "$CLUSTER_CONTEXT" ]]
 }
 
 helm_bin() {

@@ -22,6 +22,8 @@ export interface LoadOptions {
   keepRecords?: boolean;
   /** Give up on one request after this long (a hang is a finding, not a stuck test). */
   requestTimeoutMs?: number;
+  /** A new connection per request (false), as through a load balancer that spreads each one; default true. */
+  keepAlive?: boolean;
 }
 
 export interface LoadRun {
@@ -60,7 +62,7 @@ function send(agent: Agent, url: URL, method: string, id: string, timeoutMs: num
  * A worker whose request failed to connect pauses briefly so a refused port does not become a busy loop.
  */
 export function startLoad(options: LoadOptions): LoadRun {
-  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const agent = new Agent({ keepAlive: options.keepAlive ?? true, maxSockets: options.concurrency });
   const records: LoadRecord[] = [];
   const counts = new Map<number | 'error', number>();
   let n = 0;

@@ -1,0 +1,107 @@
+// The local test cluster of scripts/cluster (`npm run cluster:up`), as the cluster suites see it: its
+// names and paths come from scripts/cluster/lib.sh itself, so they are defined once.
+import { execFileSync, spawn } from 'node:child_process';
+import { delimiter, join } from 'node:path';
+import { repoRoot, runVisible, type CommandResult } from './docker.js';
+
+export interface LocalCluster {
+  kubeconfig: string;
+  context: string;
+  kubernetesVersion: string;
+  /** Folder of the kubectl, kubelet, ... built for this cluster (its kubectl matches the server). */
+  kubernetesBin: string;
+}
+
+/** Values of shell expressions after sourcing LIB (a scripts/ library), one per expression, in order. */
+function shellValues(lib: string, expressions: readonly string[]): string[] {
+  const script = `source ${lib} && printf '%s\\n' ${expressions.map((e) => `"${e}"`).join(' ')}`;
+  const values = execFileSync('bash', ['-c', script], { cwd: repoRoot, encoding: 'utf8' }).split('\n').slice(0, expressions.length);
+  if (values.length !== expressions.length || values.some((value) => value === '')) {
+    throw new Error(`${lib} did not define all of ${expressions.join(', ')}`);
+  }
+  return values;
+}
+
+const [kubeconfig = '', context = '', kubernetesVersion = '', kubernetesBin = ''] = shellValues('scripts/cluster/lib.sh', [
+  '$CLUSTER_KUBECONFIG',
+  '$CLUSTER_CONTEXT',
+  '$KUBERNETES_VERSION',
+  '$(kubernetes_bin)',
+]);
+export const localCluster: LocalCluster = { kubeconfig, context, kubernetesVersion, kubernetesBin };
+
+/** The environment every cluster step runs in: the local cluster's kubeconfig and its own kubectl first on PATH. */
+export function clusterEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    KUBECONFIG: localCluster.kubeconfig,
+    PATH: `${localCluster.kubernetesBin}${delimiter}${process.env.PATH ?? ''}`,
+    ...extra,
+  };
+}
+
+/** Runs one scripts/e2e-kind step (the same script the kind e2e runs), streaming its output. */
+export function runE2eStep(step: string, extra: Record<string, string> = {}): Promise<CommandResult> {
+  return runVisible(join(repoRoot, 'scripts', 'e2e-kind', `${step}.sh`), [], { env: clusterEnv(extra) });
+}
+
+/** kubectl (the cluster's own build) against the local cluster; never throws on a non-zero exit. */
+export function kube(args: readonly string[], input?: string): Promise<CommandResult> {
+  return runWithInput(join(localCluster.kubernetesBin, 'kubectl'), args, input);
+}
+
+function runWithInput(command: string, args: readonly string[], input?: string): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: repoRoot, env: clusterEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', (error) => reject(new Error(`${command} could not run: ${error.message}`)));
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** kubectl that must succeed; returns its stdout. */
+export async function mustKube(args: readonly string[], input?: string): Promise<string> {
+  const result = await kube(args, input);
+  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (exit ${result.code}): ${result.stderr.trim()}`);
+  return result.stdout;
+}
+
+/** Fails with what to do when the local cluster does not answer: the suites never skip themselves. */
+export async function requireLocalCluster(): Promise<void> {
+  const result = await kube(['--context', localCluster.context, 'get', '--raw', '/readyz']).catch((error: Error) => ({
+    code: 1,
+    stdout: '',
+    stderr: error.message,
+  }));
+  if (result.code !== 0 || result.stdout.trim() !== 'ok') {
+    throw new Error(
+      `the local test cluster does not answer (kubeconfig ${localCluster.kubeconfig}, context ${localCluster.context}): ` +
+        `start it with \`npm run cluster:up\` (as root; the first run builds Kubernetes from the Go module proxy). ` +
+        `kubectl said: ${result.stderr.trim() || result.stdout.trim()}`,
+    );
+  }
+}
+
+export interface E2eNames {
+  release: string;
+  namespace: string;
+  app: string;
+  redis: string;
+  chart: string;
+}
+
+/** The release's names as scripts/e2e-kind/lib.sh defines them for every e2e step. */
+export function readE2eNames(): E2eNames {
+  const [release = '', namespace = '', app = '', redis = '', chart = ''] = shellValues('scripts/e2e-kind/lib.sh', [
+    '$E2E_RELEASE',
+    '$E2E_NAMESPACE',
+    '$E2E_APP',
+    '$E2E_REDIS',
+    '$E2E_CHART',
+  ]);
+  return { release, namespace, app, redis, chart };
+}
