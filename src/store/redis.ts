@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { PageLimitReachedError, StoreUnavailableError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 import { PAGE_STATS, RECORD_VIEW, TOP_PAGES } from './redis-scripts.js';
-import type { PageStats, TopPages, ViewStore } from './view-store.js';
+import { pageStats, type PageStats, type TopPages, type ViewStore } from './view-store.js';
 
 export interface RedisStoreOptions {
   url: string;
@@ -94,12 +94,12 @@ export class RedisStore implements ViewStore {
       this.redis.recordView(this.rankingKey, this.totalKey, this.visitorsKey(page), page, visitorId, this.options.maxPages),
     );
     if (reply === -1 || typeof reply === 'number') throw new PageLimitReachedError(this.options.maxPages);
-    return { page, views: reply[0], visitors: reply[1] };
+    return pageStats(page, reply[0], reply[1]);
   }
 
   async getPage(page: string): Promise<PageStats> {
     const [views, visitors] = await this.timed('page_stats', () => this.redis.pageStats(this.rankingKey, this.visitorsKey(page), page));
-    return { page, views, visitors };
+    return pageStats(page, views, visitors);
   }
 
   async topPages(limit: number): Promise<TopPages> {
