@@ -1,7 +1,8 @@
 // Typed errors the store and handlers throw; middleware/errors.ts maps each to one HTTP answer.
 
 export const PAGE_RULE =
-  "page names are 1 to 200 characters from letters, digits, '/', '-', '_' and '.', and may not contain '..'";
+  "page names are '/' (the home page) or 1 to 200 characters from letters, digits, '/', '-', '_' and '.', in segments " +
+  "separated by single '/': no leading, trailing or doubled '/', no '.' segment, and no '..'";
 
 export class InvalidPageError extends Error {
   readonly status = 400;

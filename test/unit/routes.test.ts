@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startApp, type AppHarness } from '../support/app-harness.js';
 
@@ -13,6 +14,19 @@ describe('routes on the in-memory store', () => {
 
   const post = (page: string, headers: Record<string, string> = {}): Promise<Response> =>
     fetch(`${app.baseUrl}/api/views/${page}`, { method: 'POST', headers });
+
+  // A URL (fetch's or node:http's) resolves `.` segments before the request is sent; a path option is sent as given.
+  const postUnnormalised = (path: string): Promise<{ status: number; body: string }> =>
+    new Promise((resolve, reject) => {
+      const { hostname, port } = new URL(app.baseUrl);
+      request({ hostname, port, path, method: 'POST' }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+        .on('error', reject)
+        .end();
+    });
 
   it('GET / counts the home page and renders the count', async () => {
     expect(await (await fetch(`${app.baseUrl}/`)).text()).to.include('This page has been seen 1 time.');
@@ -42,6 +56,16 @@ describe('routes on the in-memory store', () => {
     expect((await post('a')).status).to.equal(200);
     expect(((await (await fetch(`${app.baseUrl}/api/views`)).json()) as { total: number }).total).to.equal(4);
   });
+
+  for (const page of ['', 'a/./b', 'a//b', 'x/', '/x']) {
+    it(`POST /api/views/${page} is a 400 invalid_page and counts nothing`, async () => {
+      await post('a');
+      const refused = await postUnnormalised(`/api/views/${page}`);
+      expect(refused.status).to.equal(400);
+      expect(JSON.parse(refused.body)).to.deep.include({ error: 'invalid_page' });
+      expect(await (await fetch(`${app.baseUrl}/api/views`)).json()).to.deep.equal({ pages: [{ page: 'a', views: 1 }], total: 1 });
+    });
+  }
 
   for (const limit of ['0', '101', 'abc', '-1', '2.5', '']) {
     it(`GET /api/views?limit=${limit} is a 400`, async () => {
