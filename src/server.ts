@@ -1,4 +1,5 @@
 // Entry point: reads config, wires the parts together, listens, and owns signals and shutdown.
+import { constants } from 'node:os';
 import { pino } from 'pino';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, redactRedisUrl, type Config } from './config.js';
@@ -74,7 +75,11 @@ async function main(): Promise<void> {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
-      logger.warn({ signal }, 'shutdown already in progress');
+      // A second Ctrl-C (or a second SIGTERM from an impatient supervisor) means "stop now": waiting out the
+      // shutdown delay or the drain would leave the operator with a process that ignores them.
+      const exitCode = 128 + constants.signals[signal];
+      logger.error({ signal, exitCode }, `second ${signal} during shutdown: exiting now without draining`);
+      exitAfterFlush(logger, exitCode);
       return;
     }
     stopping = true;
