@@ -13,7 +13,7 @@ import { shutDown } from './shutdown.js';
 import { MemoryStore } from './store/memory.js';
 import { RedisStore } from './store/redis.js';
 import type { ViewStore } from './store/view-store.js';
-import { readVersion } from './version.js';
+import { readBuildInfo } from './version.js';
 import type { Metrics } from './metrics.js';
 
 function exitAfterFlush(logger: Logger, code: number): void {
@@ -60,17 +60,17 @@ async function main(): Promise<void> {
     exitAfterFlush(logger, 1);
   });
 
-  const version = readVersion();
-  const metrics = createMetrics({ version });
+  const build = readBuildInfo();
+  const metrics = createMetrics(build);
   const store = createStore(config, metrics, logger);
   const readiness = new Readiness(store, metrics);
   readiness.start();
-  const app = createApp({ store, metrics, logger, config, readiness });
+  const app = createApp({ store, metrics, logger, config, readiness, build });
   const server = createHttpServer(app.callback());
   const metricsServer = createMetricsServer(metrics);
   await listen(server, config.port, config.host);
   await listen(metricsServer, config.metricsPort, config.host);
-  logger.info({ version, port: config.port, metricsPort: config.metricsPort, host: config.host, store: store.kind }, 'page-tracker listening');
+  logger.info({ version: build.version, commit: build.commit, port: config.port, metricsPort: config.metricsPort, host: config.host, store: store.kind }, 'page-tracker listening');
 
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {

@@ -1,5 +1,7 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startApp, type AppHarness } from '../support/app-harness.js';
 
@@ -103,6 +105,20 @@ describe('routes on the in-memory store', () => {
     expect(requests).to.have.length(2);
     expect(requests[0]).to.deep.include({ reqId: 'req-42', method: 'GET', path: '/healthz', route: '/healthz', status: 200 });
     expect(requests[1]?.reqId).to.match(/^[0-9a-f-]{36}$/);
+  });
+
+  it('GET /version names the version (from package.json), commit, build date and Node version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const response = await fetch(`${app.baseUrl}/version`);
+    expect(response.headers.get('cache-control')).to.equal('no-store');
+    expect(await response.json()).to.deep.equal({ version, commit: 'unknown', buildDate: 'unknown', node: process.version });
+  });
+
+  it('GET /api/info names the host (the pod, in Kubernetes), version, store kind and uptime', async () => {
+    const info = (await (await fetch(`${app.baseUrl}/api/info`)).json()) as Record<string, unknown>;
+    expect(info).to.have.keys(['hostname', 'version', 'store', 'uptimeSeconds']);
+    expect(info).to.deep.include({ hostname: hostname(), store: 'memory' });
+    expect(info.uptimeSeconds).to.be.a('number').within(0, process.uptime());
   });
 
   it('readiness answers 503 with a reason from the moment shutdown begins', async () => {
