@@ -34,8 +34,11 @@ export class PageLimitReachedError extends Error {
 export class StoreUnavailableError extends Error {
   readonly status = 503;
   readonly code = 'store_unavailable';
-  constructor(options?: { cause?: unknown }) {
-    super('the page view store is unavailable; try again shortly', options);
+  /** Why, for operators (logs, /readyz): e.g. "connect ECONNREFUSED 10.0.0.5:6379". Never sent to visitors. */
+  readonly reason: string;
+  constructor(cause: Error) {
+    super('the page view store is unavailable; try again shortly', { cause });
     this.name = 'StoreUnavailableError';
+    this.reason = cause.message;
   }
 }
