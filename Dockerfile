@@ -35,20 +35,25 @@ FROM node:24.11.1-bookworm-slim AS runtime
 RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
       /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-*
 ARG VERSION=0.0.0-dev
+# The git commit and the build time (ISO 8601, e.g. `date -u +%Y-%m-%dT%H:%M:%SZ`): labels, and GET /version.
 ARG REVISION=unknown
+ARG BUILD_DATE=unknown
 ARG SOURCE=https://github.com/page-tracker/page-tracker
 LABEL org.opencontainers.image.title="page-tracker" \
       org.opencontainers.image.description="Counts page views in Redis and exposes Prometheus metrics" \
       org.opencontainers.image.licenses="MIT" \
       org.opencontainers.image.source="${SOURCE}" \
       org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.revision="${REVISION}"
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${BUILD_DATE}"
 ENV NODE_ENV=production
 WORKDIR /app
 # Files stay root-owned: the service user can read them, never change them.
 COPY package.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# src/version.ts reads this for GET /version. Written last: a new commit rebuilds only this small layer.
+RUN node -e "require('node:fs').writeFileSync('build-info.json', JSON.stringify({ commit: process.env.REVISION, buildDate: process.env.BUILD_DATE }) + '\\n')"
 # Numeric, so Kubernetes' runAsNonRoot can check it without a passwd lookup.
 USER 10001:10001
 EXPOSE 8080 9100

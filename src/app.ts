@@ -4,6 +4,7 @@ import type { AppDeps, AppState } from './context.js';
 import { mapErrors } from './middleware/errors.js';
 import { observe } from './middleware/observe.js';
 import { refuseLargeBodies } from './middleware/refuse-large-bodies.js';
+import { aboutRoutes } from './routes/about.js';
 import { healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
 import { viewRoutes } from './routes/views.js';
@@ -17,6 +18,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   homeRoutes(router, deps);
   viewRoutes(router, deps);
   healthRoutes(router, deps);
+  aboutRoutes(router, deps);
   app.use(observe(deps));
   app.use(refuseLargeBodies);
   app.use(mapErrors(deps));

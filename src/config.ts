@@ -11,6 +11,7 @@ export const ENV_VARIABLES = [
   'MAX_PAGES',
   'TRUST_PROXY',
   'LOG_LEVEL',
+  'LOG_FORMAT',
   'SHUTDOWN_DELAY_SECONDS',
   'SHUTDOWN_TIMEOUT_SECONDS',
   'NODE_ENV',
@@ -20,6 +21,14 @@ export type EnvVariable = (typeof ENV_VARIABLES)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** What the process knows about where its output goes; not an environment variable, but it decides defaults. */
+export interface Terminal {
+  stdoutIsTerminal: boolean;
+}
 
 export interface Config {
   port: number;
@@ -32,6 +41,7 @@ export interface Config {
   maxPages: number;
   trustProxy: boolean;
   logLevel: LogLevel;
+  logFormat: LogFormat;
   shutdownDelaySeconds: number;
   shutdownTimeoutSeconds: number;
   production: boolean;
@@ -96,6 +106,30 @@ function logLevel(env: Env): LogLevel {
   return level;
 }
 
+/** Someone reading a terminal wants lines for people; anything else (a container runtime, CI, a pipe) wants JSON. */
+export function defaultLogFormat(terminal: Terminal): LogFormat {
+  return terminal.stdoutIsTerminal ? 'pretty' : 'json';
+}
+
+function logFormat(env: Env, terminal: Terminal): LogFormat {
+  const raw = read(env, 'LOG_FORMAT')?.toLowerCase();
+  if (raw === undefined) return defaultLogFormat(terminal);
+  const format = LOG_FORMATS.find((known) => known === raw);
+  if (format === undefined) throw new ConfigError('LOG_FORMAT', `expected one of ${LOG_FORMATS.join(', ')}, got "${raw}"`);
+  return format;
+}
+
+function ports(env: Env): { port: number; metricsPort: number } {
+  const port = integer(env, 'PORT', 8080, 0, 65535);
+  const metricsPort = integer(env, 'METRICS_PORT', 9100, 0, 65535);
+  // Refused here rather than left to fail as EADDRINUSE once the first server holds the port. 0 (any free
+  // port) is allowed for both: the system gives each its own.
+  if (port === metricsPort && port !== 0) {
+    throw new ConfigError('METRICS_PORT', `must differ from PORT (both are ${port}): /metrics is served on its own port`);
+  }
+  return { port, metricsPort };
+}
+
 function keyPrefix(env: Env): string {
   const raw = env.REDIS_KEY_PREFIX ?? 'page-tracker:';
   if (raw.length > 64 || /[\s\p{Cc}]/u.test(raw)) {
@@ -104,15 +138,14 @@ function keyPrefix(env: Env): string {
   return raw;
 }
 
-export function loadConfig(env: Env): Config {
+export function loadConfig(env: Env, terminal: Terminal = { stdoutIsTerminal: false }): Config {
   const production = read(env, 'NODE_ENV') === 'production';
   const url = redisUrl(env);
   if (production && url === undefined) {
     throw new ConfigError('REDIS_URL', 'is required when NODE_ENV=production (the in-memory store loses every count on restart)');
   }
   return {
-    port: integer(env, 'PORT', 8080, 0, 65535),
-    metricsPort: integer(env, 'METRICS_PORT', 9100, 0, 65535),
+    ...ports(env),
     host: read(env, 'HOST') ?? '0.0.0.0',
     redisUrl: url,
     redisPassword: env.REDIS_PASSWORD === undefined || env.REDIS_PASSWORD === '' ? undefined : env.REDIS_PASSWORD,
@@ -121,6 +154,7 @@ export function loadConfig(env: Env): Config {
     maxPages: integer(env, 'MAX_PAGES', 10000, 1, 10_000_000),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     logLevel: logLevel(env),
+    logFormat: logFormat(env, terminal),
     shutdownDelaySeconds: integer(env, 'SHUTDOWN_DELAY_SECONDS', 0, 0, 300),
     shutdownTimeoutSeconds: integer(env, 'SHUTDOWN_TIMEOUT_SECONDS', 10, 0, 600),
     production,

@@ -4,6 +4,7 @@ import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import type { Readiness } from './readiness.js';
 import type { ViewStore } from './store/view-store.js';
+import type { BuildInfo } from './version.js';
 
 // What createApp needs, passed in so that tests build a fresh app per case.
 export interface AppDeps {
@@ -12,6 +13,7 @@ export interface AppDeps {
   logger: Logger;
   config: Pick<Config, 'trustProxy'>;
   readiness: Readiness;
+  build: BuildInfo;
 }
 
 export interface AppState {

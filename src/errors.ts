@@ -1,7 +1,8 @@
 // Typed errors the store and handlers throw; middleware/errors.ts maps each to one HTTP answer.
 
 export const PAGE_RULE =
-  "page names are 1 to 200 characters from letters, digits, '/', '-', '_' and '.', and may not contain '..'";
+  "page names are '/' (the home page) or 1 to 200 characters from letters, digits, '/', '-', '_' and '.', in segments " +
+  "separated by single '/': no leading, trailing or doubled '/', no '.' segment, and no '..'";
 
 export class InvalidPageError extends Error {
   readonly status = 400;
@@ -33,8 +34,11 @@ export class PageLimitReachedError extends Error {
 export class StoreUnavailableError extends Error {
   readonly status = 503;
   readonly code = 'store_unavailable';
-  constructor(options?: { cause?: unknown }) {
-    super('the page view store is unavailable; try again shortly', options);
+  /** Why, for operators (logs, /readyz): e.g. "connect ECONNREFUSED 10.0.0.5:6379". Never sent to visitors. */
+  readonly reason: string;
+  constructor(cause: Error) {
+    super('the page view store is unavailable; try again shortly', { cause });
     this.name = 'StoreUnavailableError';
+    this.reason = cause.message;
   }
 }

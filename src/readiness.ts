@@ -1,3 +1,4 @@
+import { StoreUnavailableError } from './errors.js';
 import type { Metrics } from './metrics.js';
 import type { ViewStore } from './store/view-store.js';
 
@@ -50,7 +51,7 @@ export class Readiness {
       this.lastPingOk = Date.now();
       this.metrics.storeUp.set(1);
     } catch (error) {
-      this.lastPingError = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+      this.lastPingError = error instanceof StoreUnavailableError ? error.reason : String(error);
       this.metrics.storeUp.set(0);
     } finally {
       this.pinging = false;

@@ -1,9 +1,9 @@
 // Entry point: reads config, wires the parts together, listens, and owns signals and shutdown.
-import { pino } from 'pino';
+import { constants } from 'node:os';
 import { createApp } from './app.js';
-import { ConfigError, loadConfig, redactRedisUrl, type Config } from './config.js';
+import { ConfigError, defaultLogFormat, loadConfig, redactRedisUrl, type Config } from './config.js';
 import { createHttpServer } from './http-server.js';
-import { listen } from './listen.js';
+import { listen, urlOf } from './listen.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { createMetricsServer } from './metrics-server.js';
@@ -12,7 +12,7 @@ import { shutDown } from './shutdown.js';
 import { MemoryStore } from './store/memory.js';
 import { RedisStore } from './store/redis.js';
 import type { ViewStore } from './store/view-store.js';
-import { readVersion } from './version.js';
+import { readBuildInfo } from './version.js';
 import type { Metrics } from './metrics.js';
 
 function exitAfterFlush(logger: Logger, code: number): void {
@@ -38,18 +38,37 @@ function createStore(config: Config, metrics: Metrics, logger: Logger): ViewStor
   });
 }
 
+const terminal = { stdoutIsTerminal: process.stdout.isTTY === true };
+
+/** Start-up failures are log lines like any other (same format, ISO time), naming the variable to change. */
+function refuseToStart(logger: Logger, error: unknown): void {
+  if (error instanceof ConfigError) {
+    logger.fatal({ variable: error.variable }, `invalid configuration: ${error.message}`);
+  } else {
+    logger.fatal({ err: error }, `page-tracker failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  exitAfterFlush(logger, 1);
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
-    config = loadConfig(process.env);
+    config = loadConfig(process.env, terminal);
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    const early = pino({ base: { service: 'page-tracker' }, formatters: { level: (label) => ({ level: label }) } }, pino.destination({ dest: 1, sync: true }));
-    early.fatal({ variable: error.variable }, `invalid configuration: ${error.message}`);
-    process.exit(1);
+    // LOG_FORMAT itself may be what is wrong: this line uses the format chosen for the terminal.
+    refuseToStart(createLogger('info', defaultLogFormat(terminal)), error);
+    return;
   }
 
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.logFormat);
+  try {
+    await serve(config, logger);
+  } catch (error) {
+    refuseToStart(logger, error);
+  }
+}
+
+async function serve(config: Config, logger: Logger): Promise<void> {
   process.on('unhandledRejection', (reason) => {
     logger.fatal({ err: reason }, 'unhandled promise rejection: exiting, the process state is unknown');
     exitAfterFlush(logger, 1);
@@ -59,22 +78,32 @@ async function main(): Promise<void> {
     exitAfterFlush(logger, 1);
   });
 
-  const version = readVersion();
-  const metrics = createMetrics({ version });
+  const build = readBuildInfo();
+  const metrics = createMetrics(build);
   const store = createStore(config, metrics, logger);
   const readiness = new Readiness(store, metrics);
   readiness.start();
-  const app = createApp({ store, metrics, logger, config, readiness });
+  const app = createApp({ store, metrics, logger, config, readiness, build });
   const server = createHttpServer(app.callback());
   const metricsServer = createMetricsServer(metrics);
-  await listen(server, config.port, config.host);
-  await listen(metricsServer, config.metricsPort, config.host);
-  logger.info({ version, port: config.port, metricsPort: config.metricsPort, host: config.host, store: store.kind }, 'page-tracker listening');
+  const bound = await listen(server, config.port, config.host, 'PORT');
+  const metricsBound = await listen(metricsServer, config.metricsPort, config.host, 'METRICS_PORT');
+  // The real ports (PORT=0 lets the system choose) and a URL to open, for the person who just ran npm start.
+  const url = urlOf(bound);
+  const metricsUrl = urlOf(metricsBound, '/metrics');
+  logger.info(
+    { version: build.version, commit: build.commit, url, metricsUrl, host: config.host, port: bound.port, metricsPort: metricsBound.port, store: store.kind },
+    `page-tracker listening on ${url} (metrics on ${metricsUrl})`,
+  );
 
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
-      logger.warn({ signal }, 'shutdown already in progress');
+      // A second Ctrl-C (or a second SIGTERM from an impatient supervisor) means "stop now": waiting out the
+      // shutdown delay or the drain would leave the operator with a process that ignores them.
+      const exitCode = 128 + constants.signals[signal];
+      logger.error({ signal, exitCode }, `second ${signal} during shutdown: exiting now without draining`);
+      exitAfterFlush(logger, exitCode);
       return;
     }
     stopping = true;
@@ -93,8 +122,4 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
 }
 
-main().catch((error: unknown) => {
-  // Start-up failed (e.g. the port is taken): say why on stderr, which needs no logger.
-  process.stderr.write(`page-tracker failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+void main();

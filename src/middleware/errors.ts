@@ -1,5 +1,6 @@
 import type { Next } from 'koa';
 import type { AppContext, AppDeps } from '../context.js';
+import { FoldedWarnings } from '../folded-warnings.js';
 import { InvalidPageError, InvalidQueryError, PageLimitReachedError, StoreUnavailableError } from '../errors.js';
 
 interface ErrorBody {
@@ -19,6 +20,7 @@ function isExposedHttpError(error: unknown): error is { status: number; expose: 
 
 /** The one place where errors become HTTP answers; handlers just throw. */
 export function mapErrors({ logger }: AppDeps) {
+  const warnings = new FoldedWarnings(logger);
   return async function mapError(ctx: AppContext, next: Next): Promise<void> {
     try {
       await next();
@@ -30,8 +32,7 @@ export function mapErrors({ logger }: AppDeps) {
       } else if (error instanceof StoreUnavailableError) {
         ctx.set('Retry-After', '1');
         answer(ctx, error.status, { error: error.code, message: error.message });
-        const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
-        logger.warn({ reqId: ctx.state.requestId, err: cause }, 'store unavailable');
+        warnings.warn('store unavailable', { err: error.reason }, { reqId: ctx.state.requestId });
       } else if (isExposedHttpError(error)) {
         answer(ctx, error.status, { error: 'bad_request', message: error.message });
       } else {

@@ -1,8 +1,7 @@
 import type { Router } from '@koa/router';
 import type { AppContext, AppDeps } from '../context.js';
+import { HOME_PAGE } from '../page.js';
 import { countView } from './count-view.js';
-
-export const HOME_PAGE = '/';
 
 function html(views: number): string {
   const times = views === 1 ? 'time' : 'times';

@@ -27,12 +27,13 @@ export function viewRoutes(router: Router, deps: AppDeps): void {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = await deps.store.topPages(limitOf(ctx));
   });
-  // The route name is the metric label and the documented template.
-  router.post('/api/views/:page', '/api/views/*page', async (ctx: AppContext) => {
+  // The route name is the metric label and the documented template. `{*page}` also matches an empty
+  // page, so that `POST /api/views/` is refused as a bad page name (400) rather than a wrong method.
+  router.post('/api/views/:page', '/api/views/{*page}', async (ctx: AppContext) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = await countView(deps, ctx, pageOf(ctx));
   });
-  router.get('/api/views/:page', '/api/views/*page', async (ctx: AppContext) => {
+  router.get('/api/views/:page', '/api/views/{*page}', async (ctx: AppContext) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = await deps.store.getPage(pageOf(ctx));
   });

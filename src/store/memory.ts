@@ -1,5 +1,5 @@
 import { PageLimitReachedError } from '../errors.js';
-import type { PageStats, TopPages, ViewStore } from './view-store.js';
+import { pageStats, type PageStats, type TopPages, type ViewStore } from './view-store.js';
 
 // The embedded default for a first run: same behaviour as Redis, counts lost on restart.
 // Visitors are counted exactly here (a Set), where Redis estimates them with HyperLogLog.
@@ -28,7 +28,7 @@ export class MemoryStore implements ViewStore {
   }
 
   getPage(page: string): Promise<PageStats> {
-    return Promise.resolve({ page, views: this.views.get(page) ?? 0, visitors: this.visitors.get(page)?.size ?? 0 });
+    return Promise.resolve(pageStats(page, this.views.get(page) ?? 0, this.visitors.get(page)?.size ?? 0));
   }
 
   topPages(limit: number): Promise<TopPages> {

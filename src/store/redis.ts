@@ -1,9 +1,10 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { PageLimitReachedError, StoreUnavailableError } from '../errors.js';
+import { FoldedWarnings } from '../folded-warnings.js';
 import type { Metrics } from '../metrics.js';
 import { PAGE_STATS, RECORD_VIEW, TOP_PAGES } from './redis-scripts.js';
-import type { PageStats, TopPages, ViewStore } from './view-store.js';
+import { pageStats, type PageStats, type TopPages, type ViewStore } from './view-store.js';
 
 export interface RedisStoreOptions {
   url: string;
@@ -27,11 +28,14 @@ export class RedisStore implements ViewStore {
   private readonly redis: ScriptedRedis;
   private readonly rankingKey: string;
   private readonly totalKey: string;
-  private lastError = '';
+  private readonly warnings: FoldedWarnings;
+  /** The last error the connection reported, until it is ready again: the real cause while it is down. */
+  private connectionProblem: Error | undefined;
 
   constructor(private readonly options: RedisStoreOptions) {
     this.rankingKey = `${options.keyPrefix}ranking`;
     this.totalKey = `${options.keyPrefix}total`;
+    this.warnings = new FoldedWarnings(options.logger);
     this.redis = new Redis(options.url, {
       ...(options.password === undefined ? {} : { password: options.password }),
       // Fail fast instead of queueing while Redis is away: a request gets a 503 at once, memory stays bounded.
@@ -54,15 +58,26 @@ export class RedisStore implements ViewStore {
   private watchConnection(): void {
     const { logger } = this.options;
     this.redis.on('ready', () => {
-      this.lastError = '';
+      this.connectionProblem = undefined;
       logger.info('redis connection ready');
     });
-    // Without a listener ioredis would print every failed reconnect; log each distinct problem once.
+    // Without a listener ioredis would print every failed reconnect (one a second while Redis is away).
     this.redis.on('error', (error: Error) => {
-      if (error.message === this.lastError) return;
-      this.lastError = error.message;
-      logger.warn({ err: error.message }, 'redis connection error');
+      this.connectionProblem = error;
+      this.warnings.warn('redis connection error', { err: error.message });
     });
+  }
+
+  /**
+   * While the connection is down, a command fails with ioredis's own complaint ("Stream isn't writeable
+   * and enableOfflineQueue options is false", "Connection is closed."), which says nothing about why. The
+   * connection's last error does: ECONNREFUSED, ENOTFOUND, WRONGPASS, a certificate, a connect timeout.
+   */
+  private whyFailed(error: unknown): Error {
+    if (this.redis.status !== 'ready') {
+      return this.connectionProblem ?? new Error(`not connected to Redis (connection ${this.redis.status})`);
+    }
+    return error instanceof Error ? error : new Error(String(error));
   }
 
   private visitorsKey(page: string): string {
@@ -82,7 +97,7 @@ export class RedisStore implements ViewStore {
       return await Promise.race([run(), deadline]);
     } catch (error) {
       redisErrors.inc({ command });
-      throw new StoreUnavailableError({ cause: error });
+      throw new StoreUnavailableError(this.whyFailed(error));
     } finally {
       clearTimeout(timer);
       redisCommandDuration.observe({ command }, Number(process.hrtime.bigint() - started) / 1e9);
@@ -94,12 +109,12 @@ export class RedisStore implements ViewStore {
       this.redis.recordView(this.rankingKey, this.totalKey, this.visitorsKey(page), page, visitorId, this.options.maxPages),
     );
     if (reply === -1 || typeof reply === 'number') throw new PageLimitReachedError(this.options.maxPages);
-    return { page, views: reply[0], visitors: reply[1] };
+    return pageStats(page, reply[0], reply[1]);
   }
 
   async getPage(page: string): Promise<PageStats> {
     const [views, visitors] = await this.timed('page_stats', () => this.redis.pageStats(this.rankingKey, this.visitorsKey(page), page));
-    return { page, views, visitors };
+    return pageStats(page, views, visitors);
   }
 
   async topPages(limit: number): Promise<TopPages> {

@@ -24,5 +24,6 @@ const packageJson = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'),
 export const buildArgs = {
   VERSION: packageJson.version,
   REVISION: 'container-test',
+  BUILD_DATE: '2026-12-01T10:00:00Z',
   SOURCE: 'https://example.test/page-tracker',
 };

@@ -62,11 +62,18 @@ describe('container: the runtime image', function () {
     expect(config.Labels).to.include({
       'org.opencontainers.image.version': buildArgs.VERSION,
       'org.opencontainers.image.revision': buildArgs.REVISION,
+      'org.opencontainers.image.created': buildArgs.BUILD_DATE,
       'org.opencontainers.image.source': buildArgs.SOURCE,
     });
     const present = await docker('exec', app.name, 'node', '-e',
       "const fs = require('fs'); console.log(['typescript', 'mocha', 'eslint', 'tsx', 'koa'].filter((m) => fs.existsSync('node_modules/' + m)).join(' '))");
     expect(present, 'packages in /app/node_modules').to.equal('koa');
+  });
+
+  it('answers GET /version with the commit and build date given as build args', async function () {
+    const build = (await (await fetch(`${app.baseUrl}/version`)).json()) as Record<string, string>;
+    expect(build).to.deep.include({ version: buildArgs.VERSION, commit: buildArgs.REVISION, buildDate: buildArgs.BUILD_DATE });
+    expect(build.node).to.match(/^v24\./);
   });
 
   it('turns healthy through its HEALTHCHECK (a node one-liner on /healthz)', async function () {

@@ -13,6 +13,23 @@ async function readyStatus(service: RunningService): Promise<number> {
   return (await fetch(`${service.baseUrl}/readyz`)).status;
 }
 
+async function notReadyReason(service: RunningService): Promise<string> {
+  const response = await fetch(`${service.baseUrl}/readyz`);
+  return response.status === 503 ? ((await response.json()) as { reason: string }).reason : '';
+}
+
+/** Waits until /readyz fails for a reason matching `cause`, and resolves that reason. */
+async function waitForNotReadyBecause(service: RunningService, cause: RegExp): Promise<string> {
+  return waitFor(`/readyz to fail naming ${String(cause)}`, async () => {
+    const reason = await notReadyReason(service);
+    return cause.test(reason) ? reason : undefined;
+  }, 5000);
+}
+
+function logLines(service: RunningService): Array<Record<string, unknown>> {
+  return service.logs().map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 function expectNoCrashSigns(service: RunningService): void {
   const logs = service.logs().join('\n');
   expect(logs).to.not.match(/unhandled|uncaught/i);
@@ -57,6 +74,26 @@ describe('Redis going away and coming back (real redis-server)', function () {
     expectNoCrashSigns(service);
   });
 
+  it('Redis killed: /readyz names the refused connection, and 100 refused requests log one warning per cause, then a count', async () => {
+    await redis.kill();
+    const reason = await waitForNotReadyBecause(service, /ECONNREFUSED/);
+    expect(reason).to.match(/^store did not answer a ping: connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
+    const statuses = await Promise.all(Array.from({ length: 100 }, async () => (await timedPost(service, 'refused')).status));
+    expect(statuses).to.deep.equal(Array(100).fill(503));
+
+    const storeWarnings = () => logLines(service).filter((line) => String(line.msg).startsWith('store unavailable'));
+    // Every refused request is accounted for: logged at once, or counted in a later line (log lines are
+    // flushed every half second, the count comes at the end of its 5 s window).
+    await waitFor('the count of the suppressed warnings', () => {
+      const counted = storeWarnings().reduce((sum, line) => sum + (typeof line.suppressed === 'number' ? line.suppressed : 1), 0);
+      return Promise.resolve(counted === 100 ? true : undefined);
+    }, 8000, 100);
+    const atOnce = storeWarnings().filter((line) => line.suppressed === undefined);
+    expect(atOnce.map((line) => line.err), 'warnings logged at once').to.deep.equal([reason.replace('store did not answer a ping: ', '')]);
+    expect(storeWarnings()).to.have.length(2);
+    expectNoCrashSigns(service);
+  });
+
   it('Redis frozen (SIGSTOP): requests answer 503 within about the command timeout, never hang', async () => {
     process.kill(redis.pid, 'SIGSTOP');
     try {
@@ -65,7 +102,7 @@ describe('Redis going away and coming back (real redis-server)', function () {
         expect(result.status).to.equal(503);
         expect(result.ms, JSON.stringify(results.map((r) => r.ms))).to.be.below(1500);
       }
-      await waitFor('readiness to fail', async () => ((await readyStatus(service)) === 503 ? true : undefined), 3000);
+      await waitForNotReadyBecause(service, /^store did not answer a ping: no answer from Redis within 1000 ms$/);
     } finally {
       process.kill(redis.pid, 'SIGCONT');
     }
@@ -96,6 +133,7 @@ describe('the service starting while Redis is unreachable', () => {
       const ready = await fetch(`${service.baseUrl}/readyz`);
       expect(ready.status).to.equal(503);
       expect(((await ready.json()) as { reason: string }).reason).to.match(/^store did not answer a ping/);
+      await waitForNotReadyBecause(service, /^store did not answer a ping: connect ECONNREFUSED /);
       const post = await timedPost(service, 'early');
       expect(post.status).to.equal(503);
       expect(post.ms).to.be.below(1500);
@@ -109,7 +147,39 @@ describe('the service starting while Redis is unreachable', () => {
   });
 });
 
+describe('the service pointed at a Redis host name that does not resolve', () => {
+  it('/readyz names the failed lookup (ENOTFOUND), not the client library', async () => {
+    const service = await startService({ env: { REDIS_URL: 'redis://page-tracker-redis.invalid:6379', LOG_LEVEL: 'warn' } });
+    try {
+      // EAI_AGAIN is what a machine without any DNS server answers for the same lookup.
+      await waitForNotReadyBecause(service, /^store did not answer a ping: getaddrinfo (ENOTFOUND|EAI_AGAIN) page-tracker-redis\.invalid$/);
+    } finally {
+      await service.stop();
+    }
+  });
+});
+
 describe('the service against a password-protected Redis', () => {
+  for (const [what, env, cause] of [
+    ['a wrong password', { REDIS_PASSWORD: 'not-the-password' }, /: WRONGPASS /],
+    ['no password', {}, /: NOAUTH /],
+  ] as const) {
+    it(`with ${what}: /readyz and the 503 warning name Redis's refusal (${String(cause)})`, async () => {
+      const redis = await startRedis({ password: 'pw-for-test' });
+      const service = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn', ...env } });
+      try {
+        await waitForNotReadyBecause(service, cause);
+        expect((await timedPost(service, 'locked')).status).to.equal(503);
+        const warning = await waitFor('the store unavailable warning', () => Promise.resolve(logLines(service).find((line) => line.msg === 'store unavailable')), 3000);
+        expect(`: ${String(warning.err)}`).to.match(cause);
+      } finally {
+        await service.stop();
+        await redis.cleanup();
+      }
+    });
+  }
+
+
   it('authenticates with REDIS_PASSWORD while REDIS_URL carries no password', async () => {
     const redis = await startRedis({ password: 'pw-for-test' });
     const service = await startService({ env: { REDIS_URL: redis.url, REDIS_PASSWORD: 'pw-for-test', LOG_LEVEL: 'warn' } });

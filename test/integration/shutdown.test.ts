@@ -80,6 +80,21 @@ describe('graceful shutdown on SIGTERM (real redis-server)', function () {
     expect(await service.stop('SIGINT')).to.equal(0);
   });
 
+  for (const [signal, exitCode] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+    it(`a second ${signal} during the shutdown delay exits at once with ${exitCode} (128 + the signal number), and says so`, async () => {
+      service = await startService({ env: { REDIS_URL: redis.url, SHUTDOWN_DELAY_SECONDS: '30' } });
+      const exited = service.stop(signal);
+      await waitFor('the shutdown to start', () => Promise.resolve(service.logs().some((line) => line.includes('shutdown started')) ? true : undefined), 3000, 20);
+      const secondSignalAt = Date.now();
+      service.process.kill(signal);
+      expect(await exited).to.equal(exitCode);
+      expect(Date.now() - secondSignalAt, 'ms from the second signal to the exit').to.be.below(2000);
+      const line = service.logs().find((entry) => entry.includes(`second ${signal} during shutdown`));
+      expect(line, service.logs().join('\n')).to.not.equal(undefined);
+      expect(JSON.parse(line ?? '{}')).to.deep.include({ level: 'error', signal, exitCode });
+    });
+  }
+
   it('bounds the drain by SHUTDOWN_TIMEOUT_SECONDS: stuck requests are cut off and the exit code says so', async () => {
     const pending = await startWithSlowRedis({ SHUTDOWN_DELAY_SECONDS: '0', SHUTDOWN_TIMEOUT_SECONDS: '1' });
     const started = Date.now();

@@ -6,6 +6,7 @@ import { createMetrics, type Metrics } from '../../src/metrics.js';
 import { Readiness } from '../../src/readiness.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import type { ViewStore } from '../../src/store/view-store.js';
+import { readBuildInfo } from '../../src/version.js';
 import { memoryLogger } from './silent-logger.js';
 
 export interface AppHarness {
@@ -23,7 +24,7 @@ export async function startApp(options: { trustProxy?: boolean; maxPages?: numbe
   const { logger, lines } = memoryLogger();
   const readiness = new Readiness(store, metrics);
   readiness.start();
-  const app = createApp({ store, metrics, logger, readiness, config: { trustProxy: options.trustProxy ?? false } });
+  const app = createApp({ store, metrics, logger, readiness, build: readBuildInfo(), config: { trustProxy: options.trustProxy ?? false } });
   const server: Server = createHttpServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;

@@ -24,6 +24,7 @@ describe('config', () => {
       maxPages: 10000,
       trustProxy: false,
       logLevel: 'info',
+      logFormat: 'json',
       shutdownDelaySeconds: 0,
       shutdownTimeoutSeconds: 10,
       production: false,
@@ -42,6 +43,7 @@ describe('config', () => {
       MAX_PAGES: '5',
       TRUST_PROXY: 'true',
       LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'pretty',
       SHUTDOWN_DELAY_SECONDS: '5',
       SHUTDOWN_TIMEOUT_SECONDS: '20',
       NODE_ENV: 'production',
@@ -57,12 +59,13 @@ describe('config', () => {
       maxPages: 5,
       trustProxy: true,
       logLevel: 'debug',
+      logFormat: 'pretty',
       shutdownDelaySeconds: 5,
       shutdownTimeoutSeconds: 20,
       production: true,
     });
     expect([...ENV_VARIABLES].sort()).to.deep.equal(
-      ['PORT', 'METRICS_PORT', 'HOST', 'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS', 'MAX_PAGES', 'TRUST_PROXY', 'LOG_LEVEL', 'SHUTDOWN_DELAY_SECONDS', 'SHUTDOWN_TIMEOUT_SECONDS', 'NODE_ENV'].sort(),
+      ['PORT', 'METRICS_PORT', 'HOST', 'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS', 'MAX_PAGES', 'TRUST_PROXY', 'LOG_LEVEL', 'LOG_FORMAT', 'SHUTDOWN_DELAY_SECONDS', 'SHUTDOWN_TIMEOUT_SECONDS', 'NODE_ENV'].sort(),
     );
   });
 
@@ -75,6 +78,7 @@ describe('config', () => {
     ['REDIS_COMMAND_TIMEOUT_MS', '0'],
     ['TRUST_PROXY', 'maybe'],
     ['LOG_LEVEL', 'loud'],
+    ['LOG_FORMAT', 'xml'],
     ['SHUTDOWN_DELAY_SECONDS', '1e3'],
     ['SHUTDOWN_TIMEOUT_SECONDS', 'soon'],
     ['REDIS_URL', 'http://cache:6379'],
@@ -87,6 +91,20 @@ describe('config', () => {
       expect(error.message).to.match(new RegExp(`^${variable}: `));
     });
   }
+
+  it('logs JSON unless stdout is a terminal, where it logs for people; LOG_FORMAT decides either way', () => {
+    expect(loadConfig({}, { stdoutIsTerminal: false }).logFormat).to.equal('json');
+    expect(loadConfig({}, { stdoutIsTerminal: true }).logFormat).to.equal('pretty');
+    expect(loadConfig({ LOG_FORMAT: 'json' }, { stdoutIsTerminal: true }).logFormat).to.equal('json');
+    expect(loadConfig({ LOG_FORMAT: 'PRETTY' }, { stdoutIsTerminal: false }).logFormat).to.equal('pretty');
+  });
+
+  it('refuses PORT equal to METRICS_PORT, naming both; 0 (any free port) for both is fine', () => {
+    const error = refusal({ PORT: '9100' });
+    expect(error.variable).to.equal('METRICS_PORT');
+    expect(error.message).to.equal('METRICS_PORT: must differ from PORT (both are 9100): /metrics is served on its own port');
+    expect(loadConfig({ PORT: '0', METRICS_PORT: '0' })).to.deep.include({ port: 0, metricsPort: 0 });
+  });
 
   it('refuses NODE_ENV=production without REDIS_URL', () => {
     const error = refusal({ NODE_ENV: 'production' });

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startApp, type AppHarness } from '../support/app-harness.js';
 
@@ -13,6 +16,19 @@ describe('routes on the in-memory store', () => {
 
   const post = (page: string, headers: Record<string, string> = {}): Promise<Response> =>
     fetch(`${app.baseUrl}/api/views/${page}`, { method: 'POST', headers });
+
+  // A URL (fetch's or node:http's) resolves `.` segments before the request is sent; a path option is sent as given.
+  const postUnnormalised = (path: string): Promise<{ status: number; body: string }> =>
+    new Promise((resolve, reject) => {
+      const { hostname, port } = new URL(app.baseUrl);
+      request({ hostname, port, path, method: 'POST' }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+        .on('error', reject)
+        .end();
+    });
 
   it('GET / counts the home page and renders the count', async () => {
     expect(await (await fetch(`${app.baseUrl}/`)).text()).to.include('This page has been seen 1 time.');
@@ -42,6 +58,16 @@ describe('routes on the in-memory store', () => {
     expect((await post('a')).status).to.equal(200);
     expect(((await (await fetch(`${app.baseUrl}/api/views`)).json()) as { total: number }).total).to.equal(4);
   });
+
+  for (const page of ['', 'a/./b', 'a//b', 'x/', '/x']) {
+    it(`POST /api/views/${page} is a 400 invalid_page and counts nothing`, async () => {
+      await post('a');
+      const refused = await postUnnormalised(`/api/views/${page}`);
+      expect(refused.status).to.equal(400);
+      expect(JSON.parse(refused.body)).to.deep.include({ error: 'invalid_page' });
+      expect(await (await fetch(`${app.baseUrl}/api/views`)).json()).to.deep.equal({ pages: [{ page: 'a', views: 1 }], total: 1 });
+    });
+  }
 
   for (const limit of ['0', '101', 'abc', '-1', '2.5', '']) {
     it(`GET /api/views?limit=${limit} is a 400`, async () => {
@@ -79,6 +105,20 @@ describe('routes on the in-memory store', () => {
     expect(requests).to.have.length(2);
     expect(requests[0]).to.deep.include({ reqId: 'req-42', method: 'GET', path: '/healthz', route: '/healthz', status: 200 });
     expect(requests[1]?.reqId).to.match(/^[0-9a-f-]{36}$/);
+  });
+
+  it('GET /version names the version (from package.json), commit, build date and Node version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const response = await fetch(`${app.baseUrl}/version`);
+    expect(response.headers.get('cache-control')).to.equal('no-store');
+    expect(await response.json()).to.deep.equal({ version, commit: 'unknown', buildDate: 'unknown', node: process.version });
+  });
+
+  it('GET /api/info names the host (the pod, in Kubernetes), version, store kind and uptime', async () => {
+    const info = (await (await fetch(`${app.baseUrl}/api/info`)).json()) as Record<string, unknown>;
+    expect(info).to.have.keys(['hostname', 'version', 'store', 'uptimeSeconds']);
+    expect(info).to.deep.include({ hostname: hostname(), store: 'memory' });
+    expect(info.uptimeSeconds).to.be.a('number').within(0, process.uptime());
   });
 
   it('readiness answers 503 with a reason from the moment shutdown begins', async () => {
