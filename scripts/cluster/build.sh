@@ -2,8 +2,8 @@
 # Builds the local test cluster's programs from the Go module proxy, once per pinned version
 # (scripts/cluster/versions.env), into the cache outside the git tree (scripts/cluster/lib.sh):
 #   Kubernetes (kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubeadm,
-#   kubectl), etcd, containerd (with ctr and the runc shim), CoreDNS and local-path-provisioner; and the
-# static pause binary.
+#   kubectl), etcd, containerd (with ctr and the runc shim), CoreDNS, local-path-provisioner and Traefik;
+# and the static pause binary.
 # A component whose folder is complete is not rebuilt. Nothing is downloaded except Go modules.
 set -euo pipefail
 # shellcheck source=scripts/cluster/lib.sh
@@ -130,6 +130,9 @@ CGO_ENABLED=0 build_component coredns "$COREDNS_VERSION" github.com/coredns/core
 
 CGO_ENABLED=0 build_component local-path-provisioner "$LOCAL_PATH_PROVISIONER_VERSION" \
   github.com/rancher/local-path-provisioner "" "" "-s -w" github.com/rancher/local-path-provisioner
+
+CGO_ENABLED=0 build_component traefik "$TRAEFIK_VERSION" github.com/traefik/traefik/v3 "" "" \
+  "-s -w -X github.com/traefik/traefik/v3/pkg/version.Version=$TRAEFIK_VERSION" github.com/traefik/traefik/v3/cmd/traefik
 
 # The pause container: the C source ships in the Kubernetes module; a static build runs FROM scratch.
 pause_out="$(component_bin pause "$KUBERNETES_VERSION")"

@@ -2,6 +2,7 @@
 # Makes images visible to the local cluster's kubelet (containerd's k8s.io namespace) under the exact names
 # the manifests use. Nothing is pulled: every image is built on this machine.
 #   scripts/cluster/images.sh system      pause, CoreDNS, local-path-provisioner and its helper image
+#   scripts/cluster/images.sh ingress     Traefik
 #   scripts/cluster/images.sh load IMAGE… images already in the local Docker engine (docker save | ctr import)
 # Needs a Docker engine (scripts/dockerd.sh start) to build and save images.
 set -euo pipefail
@@ -48,11 +49,15 @@ case "${1:-}" in
     "$CLUSTER_ROOT/scripts/standin-images.sh" "$HELPER_IMAGE"
     load_images "$PAUSE_IMAGE" "$COREDNS_IMAGE" "$LOCAL_PATH_PROVISIONER_IMAGE" "$HELPER_IMAGE"
     ;;
+  ingress)
+    build_scratch_image "$TRAEFIK_IMAGE" "$(traefik_bin)/traefik" 65532:65532
+    load_images "$TRAEFIK_IMAGE"
+    ;;
   load)
     shift
     load_images "$@"
     ;;
   *)
-    cluster_die "usage: images.sh system | load IMAGE..."
+    cluster_die "usage: images.sh system | ingress | load IMAGE..."
     ;;
 esac

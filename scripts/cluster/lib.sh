@@ -106,6 +106,10 @@ node_is_ready() {
 # FORWARD policy to DROP).
 cluster_network_up() {
   ip addr replace "$CLUSTER_NODE_IP/32" dev "$CLUSTER_NODE_IFACE"
+  # The two sysctls the cluster changes (ip_forward here, route_localnet by kube-proxy), saved once so
+  # that cluster:down can put them back.
+  [ -f "$CLUSTER_STATE/sysctl.saved" ] ||
+    sysctl net.ipv4.ip_forward net.ipv4.conf.all.route_localnet | tr -d ' ' >"$CLUSTER_STATE/sysctl.saved"
   sysctl -qw net.ipv4.ip_forward=1
   iptables -N "$CLUSTER_GUARD_CHAIN" 2>/dev/null || iptables -F "$CLUSTER_GUARD_CHAIN"
   iptables -A "$CLUSTER_GUARD_CHAIN" -i lo -j RETURN
@@ -120,6 +124,10 @@ cluster_network_up() {
 }
 
 cluster_network_down() {
+  if [ -f "$CLUSTER_STATE/sysctl.saved" ]; then
+    # shellcheck disable=SC2046  # one key=value word per line
+    sysctl -qw $(cat "$CLUSTER_STATE/sysctl.saved")
+  fi
   iptables -D INPUT -j "$CLUSTER_GUARD_CHAIN" 2>/dev/null || true
   iptables -F "$CLUSTER_GUARD_CHAIN" 2>/dev/null || true
   iptables -X "$CLUSTER_GUARD_CHAIN" 2>/dev/null || true
@@ -235,6 +243,9 @@ clusterCIDR: $CLUSTER_POD_CIDR
 bindAddress: $CLUSTER_NODE_IP
 healthzBindAddress: 127.0.0.1:10256
 metricsBindAddress: 127.0.0.1:10249
+# NodePorts answer on loopback too, as kind's port mappings make the ingress answer on 127.0.0.1. For that
+# kube-proxy turns on route_localnet; cluster:down puts back the value it had.
+nodePortAddresses: [127.0.0.0/8, $CLUSTER_NODE_IP/32]
 # Leave the machine's conntrack sysctls alone.
 conntrack:
   maxPerCore: 0
@@ -250,3 +261,4 @@ write_user_kubeconfig() {
   chmod 600 "$CLUSTER_KUBECONFIG"
 }
 local_path_provisioner_bin() { component_bin local-path-provisioner "$LOCAL_PATH_PROVISIONER_VERSION"; }
+traefik_bin() { component_bin traefik "$TRAEFIK_VERSION"; }

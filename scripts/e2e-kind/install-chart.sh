@@ -7,10 +7,11 @@ source "$(dirname "$0")/lib.sh"
 require_kind_context
 
 helm="$(helm_bin)"
+mapfile -t values_args < <(e2e_values_args)
 log "helm upgrade --install $E2E_RELEASE"
 "$helm" upgrade --install "$E2E_RELEASE" "$E2E_CHART" \
   --namespace "$E2E_NAMESPACE" \
-  --values "$E2E_VALUES" \
+  "${values_args[@]}" \
   --wait --timeout 5m
 kubectl --namespace "$E2E_NAMESPACE" rollout status "deployment/$E2E_APP" --timeout=120s
 kubectl --namespace "$E2E_NAMESPACE" rollout status "statefulset/$E2E_REDIS" --timeout=120s

@@ -6,15 +6,24 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 require_kind_context
 
-helm="$(helm_bin)"
-chart_dir="$(mktemp -d)"
-trap 'rm -rf "$chart_dir"' EXIT
-chart="$(pull_checked_chart "$chart_dir" traefik traefik --repo https://traefik.github.io/charts --version "$E2E_TRAEFIK_CHART_VERSION")"
-log "installing Traefik chart $E2E_TRAEFIK_CHART_VERSION"
-"$helm" upgrade --install traefik "$chart" \
-  --namespace "$E2E_TRAEFIK_NAMESPACE" --create-namespace \
-  --values "$E2E_ROOT/test/e2e/traefik-values.yaml" \
-  --wait --timeout 5m
+if on_local_cluster; then
+  # The chart repository cannot be reached from the machines that run the local cluster: the same
+  # settings file drives manifests of ours around Traefik built from its Go module.
+  "$E2E_ROOT/scripts/cluster/images.sh" ingress
+  log "installing Traefik $TRAEFIK_VERSION from test/e2e/traefik-values.yaml (local cluster)"
+  (cd "$E2E_ROOT" && node --import tsx scripts/cluster/traefik-manifests.ts "$TRAEFIK_IMAGE" "$E2E_TRAEFIK_NAMESPACE") |
+    kubectl apply --server-side --field-manager page-tracker-e2e --filename -
+else
+  helm="$(helm_bin)"
+  chart_dir="$(mktemp -d)"
+  trap 'rm -rf "$chart_dir"' EXIT
+  chart="$(pull_checked_chart "$chart_dir" traefik traefik --repo https://traefik.github.io/charts --version "$E2E_TRAEFIK_CHART_VERSION")"
+  log "installing Traefik chart $E2E_TRAEFIK_CHART_VERSION"
+  "$helm" upgrade --install traefik "$chart" \
+    --namespace "$E2E_TRAEFIK_NAMESPACE" --create-namespace \
+    --values "$E2E_ROOT/test/e2e/traefik-values.yaml" \
+    --wait --timeout 5m
+fi
 kubectl --namespace "$E2E_TRAEFIK_NAMESPACE" rollout status deployment/traefik --timeout=120s
 # kind gives a LoadBalancer no address, so the Service must be a NodePort (test/e2e/traefik-values.yaml).
 service_type="$(kubectl --namespace "$E2E_TRAEFIK_NAMESPACE" get service traefik --output 'jsonpath={.spec.type}')"

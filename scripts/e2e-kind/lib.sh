@@ -9,8 +9,9 @@ readonly E2E_ROOT
 # image.repository:image.tag in test/e2e/kind-values.yaml.
 readonly E2E_IMAGE="page-tracker:e2e"
 readonly E2E_KIND_CONFIG="$E2E_ROOT/test/e2e/kind-config.yaml"
-# The local cluster runs with fewer add-ons until it has them all, so the values file can be chosen.
-E2E_VALUES="${E2E_VALUES:-$E2E_ROOT/test/e2e/kind-values.yaml}"
+readonly E2E_VALUES="$E2E_ROOT/test/e2e/kind-values.yaml"
+# Layered on top of E2E_VALUES on the local test cluster: what that cluster cannot run yet.
+readonly E2E_LOCAL_VALUES="$E2E_ROOT/test/e2e/local-values.yaml"
 readonly E2E_CHART="$E2E_ROOT/charts/page-tracker"
 readonly E2E_NAMESPACE="page-tracker"
 readonly E2E_RELEASE="page-tracker"
@@ -34,8 +35,7 @@ readonly E2E_MONITORING_NAMESPACE="monitoring"
 E2E_CLUSTER_NAME="${E2E_CLUSTER_NAME:-page-tracker-e2e}"
 # The host port test/e2e/kind-config.yaml maps to the ingress controller's web entry point.
 E2E_HTTP_PORT="${E2E_HTTP_PORT:-80}"
-# The local test cluster without an ingress controller sets it to the app Service's ClusterIP.
-E2E_BASE_URL="${E2E_BASE_URL:-http://127.0.0.1:$E2E_HTTP_PORT}"
+E2E_BASE_URL="http://127.0.0.1:$E2E_HTTP_PORT"
 E2E_ARTIFACTS="${E2E_ARTIFACTS:-$E2E_ROOT/test-results/e2e-kind}"
 
 # curl to the ingress (URLs under $E2E_BASE_URL) with the Ingress host as the Host header.
@@ -78,6 +78,14 @@ current_kind_cluster() {
 
 on_local_cluster() {
   [[ "$(kubectl config current-context 2>/dev/null)" == "$CLUSTER_CONTEXT" ]]
+}
+
+# The chart's --values arguments for the current cluster, one per line (for mapfile).
+e2e_values_args() {
+  printf '%s\n' --values "$E2E_VALUES"
+  if on_local_cluster; then
+    printf '%s\n' --values "$E2E_LOCAL_VALUES"
+  fi
 }
 
 helm_bin() {

@@ -1,17 +1,19 @@
 // The chart on a real API server and kubelet: installed by the same scripts/e2e-kind steps as on kind,
 // into a namespace that enforces Pod Security "restricted", then upgraded, tested and disturbed.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { parse } from 'yaml';
 import { repoRoot, runVisible } from '../support/docker.js';
 import { helmPath } from '../support/helm.js';
 import { startLoad } from '../support/load.js';
 import { clusterEnv, mustKube, readE2eNames, runE2eStep } from '../support/local-cluster.js';
 
 const names = readE2eNames();
-// Until the local cluster has an ingress controller, Prometheus Operator and NetworkPolicy enforcer, the
-// chart runs there without the parts that need them.
-const values = join(repoRoot, 'test', 'e2e', 'local-values.yaml');
-const stepEnv = { E2E_VALUES: values };
+// Visitors come in through Traefik's web NodePort, which the local cluster serves on 127.0.0.1 itself (kind
+// maps it to port 80 instead).
+const traefikValues = parse(readFileSync(join(repoRoot, 'test', 'e2e', 'traefik-values.yaml'), 'utf8')) as { ports: { web: { nodePort: number } } };
+const stepEnv = { E2E_HTTP_PORT: String(traefikValues.ports.web.nodePort) };
 
 interface PodSummary { name: string; uid: string; component: string; ready: boolean }
 
@@ -63,6 +65,7 @@ describe(`the chart on the local cluster (release ${names.release} in namespace 
   let baseUrl: string;
 
   before(async function () {
+    await mustStep('install-ingress');
     await mustStep('create-namespace');
     await mustStep('load-image');
   });
@@ -82,8 +85,8 @@ describe(`the chart on the local cluster (release ${names.release} in namespace 
     await mustStep('helm-test');
   });
 
-  it('passes the smoke suite against the Service from the host (smoke.sh)', async function () {
-    await mustStep('smoke', { E2E_BASE_URL: baseUrl });
+  it('passes the smoke suite through the ingress on 127.0.0.1 with the Ingress host (smoke.sh)', async function () {
+    await mustStep('smoke');
   });
 
   it('rolls no pod on an upgrade with no change, and keeps the Redis password and the counts', async function () {
@@ -105,7 +108,7 @@ describe(`the chart on the local cluster (release ${names.release} in namespace 
     try {
       const helm = await helmPath();
       const upgrade = await runVisible(helm, [
-        'upgrade', names.release, names.chart, '--namespace', names.namespace, '--values', values,
+        'upgrade', names.release, names.chart, '--namespace', names.namespace, ...names.valuesFiles.flatMap((file) => ['--values', file]),
         '--set-string', `podAnnotations.page-tracker/rollout=${Date.now()}`, '--wait', '--timeout', '5m',
       ], { env: clusterEnv() });
       expect(upgrade.code, 'helm upgrade failed').to.equal(0);
@@ -127,7 +130,11 @@ describe(`the chart on the local cluster (release ${names.release} in namespace 
     expect(podsAfter.filter((pod) => pod.component === 'redis'), 'the Redis pod').to.deep.equal(podsBefore.filter((pod) => pod.component === 'redis'));
   });
 
-  it('keeps the count when the Redis pod is deleted and comes back (persistence.sh)', async function () {
-    await mustStep('persistence', { E2E_BASE_URL: baseUrl });
+  it('replaces every app pod by `kubectl rollout restart` with no failed request through the ingress (zero-downtime.sh)', async function () {
+    await mustStep('zero-downtime');
+  });
+
+  it('keeps the count when the Redis pod is deleted and comes back, through the ingress (persistence.sh)', async function () {
+    await mustStep('persistence');
   });
 });

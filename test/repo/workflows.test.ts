@@ -86,7 +86,7 @@ describe('CI workflows', function () {
   });
 
   it('call only files that exist (executable when run directly), in workflows and the e2e scripts', function () {
-    const references: { from: string; path: string }[] = [];
+    const references: { from: string; path: string; sourced?: boolean }[] = [];
     for (const { workflow: w, jobId, step } of allSteps(workflows)) {
       for (const path of pathsIn(step.run ?? '')) references.push({ from: `${w.file} job ${jobId}`, path });
     }
@@ -97,11 +97,14 @@ describe('CI workflows', function () {
     const roots: Record<string, string> = { E2E_ROOT: '' };
     for (const [, name, path] of libSource.matchAll(/^readonly (E2E_\w+)="\$E2E_ROOT\/([^"]+)"/gm)) roots[name ?? ''] = path ?? '';
     for (const { file, source } of e2eScripts) {
-      for (const [, variable, rest] of source.matchAll(/\$\{?(E2E_[A-Z_]+)\}?((?:\/[\w.-]+)*)/g)) {
+      for (const match of source.matchAll(/\$\{?(E2E_[A-Z_]+)\}?((?:\/[\w.-]+)*)/g)) {
+        const [, variable, rest] = match;
         const root = roots[variable ?? ''];
         if (root === undefined || (root === '' && rest === '')) continue;
         const path = [root, (rest ?? '').replace(/^\//, '')].filter((p) => p !== '').join('/');
-        references.push({ from: file, path });
+        // A library read with `source` is not run, so it need not be executable.
+        const line = source.slice(source.lastIndexOf('\n', match.index) + 1, match.index);
+        references.push({ from: file, path, sourced: /^\s*(source|\.)\s+"?$/.test(line) });
       }
     }
     expect(references.length).to.be.greaterThan(10);
@@ -109,7 +112,7 @@ describe('CI workflows', function () {
     const missing = references.filter(({ path }) => !path.startsWith('test-results/') && !existsSync(join(repoRoot, path)));
     expect(missing, 'referenced files that do not exist').to.deep.equal([]);
 
-    const runDirectly = references.filter(({ path }) => /\.sh$|^\.ci\/run$/.test(path));
+    const runDirectly = references.filter(({ path, sourced }) => sourced !== true && /\.sh$|^\.ci\/run$/.test(path));
     for (const { from, path } of runDirectly) {
       expect(() => { accessSync(join(repoRoot, path), constants.X_OK); }, `${path} (from ${from}) is executable`).to.not.throw();
     }

@@ -92,16 +92,20 @@ export interface E2eNames {
   app: string;
   redis: string;
   chart: string;
+  /** The chart's values files on the local cluster, in order (kind's, then the local layer). */
+  valuesFiles: string[];
 }
 
 /** The release's names as scripts/e2e-kind/lib.sh defines them for every e2e step. */
 export function readE2eNames(): E2eNames {
-  const [release = '', namespace = '', app = '', redis = '', chart = ''] = shellValues('scripts/e2e-kind/lib.sh', [
+  const [release = '', namespace = '', app = '', redis = '', chart = '', values = '', localValues = ''] = shellValues('scripts/e2e-kind/lib.sh', [
     '$E2E_RELEASE',
     '$E2E_NAMESPACE',
     '$E2E_APP',
     '$E2E_REDIS',
     '$E2E_CHART',
+    '$E2E_VALUES',
+    '$E2E_LOCAL_VALUES',
   ]);
-  return { release, namespace, app, redis, chart };
+  return { release, namespace, app, redis, chart, valuesFiles: [values, localValues] };
 }
