@@ -68,7 +68,7 @@ describe(`pinned versions (${pinnedVersionsFile})`, function () {
     let references = 0;
     for (const w of workflows) {
       for (const [jobId, job] of Object.entries(w.jobs)) {
-        const slots = (job.strategy?.matrix?.include ?? []).map((entry) => String((entry as Record<string, unknown>).pins));
+        const slots = (job.strategy?.matrix?.include ?? []).map((entry) => String(entry.pins));
         let loaded = false;
         for (const { step } of allSteps([{ ...w, jobs: { [jobId]: job } }])) {
           const where = `${w.file} job ${jobId} step ${step.name ?? step.uses ?? step.run ?? ''}`;
