@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the local test cluster's programs from the Go module proxy, once per pinned version
-# (scripts/cluster/versions.env), into the cache outside the git tree (scripts/cluster/lib.sh):
+# (versions.env), into the cache outside the git tree (scripts/cluster/lib.sh):
 #   Kubernetes (kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubeadm,
 #   kubectl), etcd, containerd (with ctr and the runc shim), CoreDNS, local-path-provisioner and Traefik;
 # and the static pause binary.

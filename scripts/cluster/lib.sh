@@ -1,13 +1,13 @@
 # shellcheck shell=bash disable=SC2034  # the names below are used by the scripts that source this file
-# Shared by scripts/cluster/*.sh: the pinned versions, where things are cached and where the running
+# Shared by scripts/cluster/*.sh: the pinned versions (versions.env at the root), where things are cached and where the running
 # cluster keeps its state. Sourced, never run.
 
 CLUSTER_SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CLUSTER_ROOT="$(cd "$CLUSTER_SCRIPTS/../.." && pwd)"
 readonly CLUSTER_SCRIPTS CLUSTER_ROOT
 
-# shellcheck source=scripts/cluster/versions.env
-source "$CLUSTER_SCRIPTS/versions.env"
+# shellcheck source=versions.env
+source "$CLUSTER_ROOT/versions.env"
 
 # Built binaries and Go's module and build caches live outside the git tree, so that a fresh clone on the
 # same machine starts a cluster in minutes instead of rebuilding Kubernetes.

@@ -17,8 +17,8 @@ else
   helm="$(helm_bin)"
   chart_dir="$(mktemp -d)"
   trap 'rm -rf "$chart_dir"' EXIT
-  chart="$(pull_checked_chart "$chart_dir" traefik traefik --repo https://traefik.github.io/charts --version "$E2E_TRAEFIK_CHART_VERSION")"
-  log "installing Traefik chart $E2E_TRAEFIK_CHART_VERSION"
+  chart="$(pull_checked_chart "$chart_dir" traefik traefik --repo https://traefik.github.io/charts --version "$TRAEFIK_CHART_VERSION")"
+  log "installing Traefik chart $TRAEFIK_CHART_VERSION"
   "$helm" upgrade --install traefik "$chart" \
     --namespace "$E2E_TRAEFIK_NAMESPACE" --create-namespace \
     --values "$E2E_ROOT/test/e2e/traefik-values.yaml" \

@@ -9,8 +9,8 @@ require_kind_context
 helm="$(helm_bin)"
 chart_dir="$(mktemp -d)"
 trap 'rm -rf "$chart_dir"' EXIT
-chart="$(pull_checked_chart "$chart_dir" kube-prometheus-stack oci://ghcr.io/prometheus-community/charts/kube-prometheus-stack --version "$E2E_PROM_STACK_CHART_VERSION")"
-log "installing kube-prometheus-stack $E2E_PROM_STACK_CHART_VERSION"
+chart="$(pull_checked_chart "$chart_dir" kube-prometheus-stack oci://ghcr.io/prometheus-community/charts/kube-prometheus-stack --version "$PROM_STACK_CHART_VERSION")"
+log "installing kube-prometheus-stack $PROM_STACK_CHART_VERSION"
 "$helm" upgrade --install monitoring "$chart" \
   --namespace "$E2E_MONITORING_NAMESPACE" --create-namespace \
   --values "$E2E_ROOT/test/e2e/prometheus-values.yaml" \

@@ -23,12 +23,8 @@ readonly E2E_REDIS="page-tracker-redis"
 # header fails instead of leaning on public DNS.
 readonly E2E_HOST="page-tracker.e2e.test"
 
-# Pinned third-party charts: bump them deliberately, together with the README's CI section.
-# Traefik 40.3.0: 40.0.x and 40.1.0 ship Gateway API v1.5.1 CRDs whose rules call isIP() (Kubernetes 1.31+
-# accepts it), which the 1.25 API server rejects; 40.2.0 dropped them; 41.x no longer reads the `logs` key of
-# test/e2e/traefik-values.yaml. pull_checked_chart checks the CRDs of whatever version is pinned here.
-readonly E2E_TRAEFIK_CHART_VERSION="40.3.0"
-readonly E2E_PROM_STACK_CHART_VERSION="79.5.0"
+# The versions of the third-party charts (TRAEFIK_CHART_VERSION, PROM_STACK_CHART_VERSION) and of the kind
+# node image (KIND_NEWEST_NODE_IMAGE) are in versions.env, which scripts/cluster/lib.sh (sourced below) reads.
 readonly E2E_TRAEFIK_NAMESPACE="traefik"
 readonly E2E_MONITORING_NAMESPACE="monitoring"
 
@@ -92,7 +88,7 @@ helm_bin() {
   "$E2E_ROOT/scripts/helm.sh"
 }
 
-# The cluster's Kubernetes version, e.g. v1.25.16.
+# The cluster's Kubernetes version (gitVersion, e.g. v1.30.4).
 server_version() {
   kubectl get --raw /version | json_field gitVersion
 }

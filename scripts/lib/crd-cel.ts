@@ -132,7 +132,7 @@ export function scanCrdPaths(paths: readonly string[], serverMinor: number): Cel
   return total;
 }
 
-/** "1.25", "v1.25.16" -> 25. */
+/** "1.25", "v1.25.3" -> 25. */
 export function kubernetesMinor(version: string): number {
   const match = /^v?1\.(\d+)/.exec(version);
   if (match?.[1] === undefined) throw new Error(`not a Kubernetes 1.x version: ${version}`);

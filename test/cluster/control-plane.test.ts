@@ -3,6 +3,7 @@
 // elsewhere in this suite means something).
 import { expect } from 'chai';
 import { kube, localCluster, mustKube } from '../support/local-cluster.js';
+import { pin } from '../support/pinned-versions.js';
 
 const namespace = 'pt-pod-security-check';
 
@@ -13,7 +14,8 @@ function pod(name: string, securityContext: object, podSecurityContext: object =
     metadata: { name, namespace },
     spec: {
       securityContext: podSecurityContext,
-      containers: [{ name: 'main', image: 'registry.k8s.io/pause:3.10.1', securityContext }],
+      // The sandbox image the node already holds (versions.env), so the pod needs no pull.
+      containers: [{ name: 'main', image: pin('PAUSE_IMAGE'), securityContext }],
     },
   });
 }

@@ -13,6 +13,7 @@ import { chartDir, releaseName, releaseNamespace, renderChart, templateArgs } fr
 import { helm } from '../support/helm.js';
 import type { KubeObject } from '../support/kube-object.js';
 import { validateKubeObject } from '../support/kube-schema.js';
+import { pin } from '../support/pinned-versions.js';
 import { podTemplatesOf, restrictedViolations } from '../support/pod-security.js';
 
 const e2eDir = join(repoRoot, 'scripts', 'e2e-kind');
@@ -51,12 +52,9 @@ function npmRunsIn(shell: string): string[] {
 }
 
 describe('CI workflows', function () {
-  it('exist: ci.yml and release.yml, and dependabot covers npm, docker and github-actions', function () {
+  // Dependabot's configuration is checked in dependabot.test.ts.
+  it('exist: ci.yml and release.yml', function () {
     expect(workflows.map((w) => w.file)).to.include.members(['.github/workflows/ci.yml', '.github/workflows/release.yml']);
-    const dependabot = readYaml<{ updates: { 'package-ecosystem': string; groups?: object }[] }>('.github/dependabot.yml');
-    const ecosystems = dependabot.updates.map((u) => u['package-ecosystem']);
-    expect(ecosystems).to.include.members(['npm', 'docker', 'github-actions']);
-    for (const update of dependabot.updates) expect(update.groups, `${update['package-ecosystem']} is grouped`).to.be.an('object');
   });
 
   it('set least-privilege permissions at the top, and every job a timeout', function () {
@@ -175,10 +173,17 @@ describe('kind e2e configuration', function () {
     ingress: { className: string; hosts: { host: string }[] };
   }
   const kindValues = readYaml<KindValues>('test/e2e/kind-values.yaml');
-  interface KindConfig { nodes: { image: string; extraPortMappings: { containerPort: number; hostPort: number }[] }[] }
+  interface KindConfig { nodes: { image?: string; extraPortMappings: { containerPort: number; hostPort: number }[] }[] }
   const kindConfig = readYaml<KindConfig>('test/e2e/kind-config.yaml');
-  interface MatrixEntry { kubernetes: string; kind: string; kubectl: string; 'node-image': string }
+  // Each matrix entry names its KIND_<slot>_* pins of versions.env; the steps read them from the environment.
+  interface MatrixEntry { kubernetes: string; pins: string }
   const matrix = (workflow('ci.yml').jobs['e2e-kind']?.strategy?.matrix?.include ?? []) as unknown as MatrixEntry[];
+  const resolved = matrix.map((m) => ({
+    kubernetes: m.kubernetes,
+    kind: pin(`${m.pins}_VERSION`),
+    kubectl: pin(`${m.pins}_KUBECTL_VERSION`),
+    'node-image': pin(`${m.pins}_NODE_IMAGE`),
+  }));
 
   it('loads into kind the very image the kind values tell the chart to run', function () {
     expect(libValue('E2E_IMAGE')).to.equal(`${kindValues.image.repository}:${kindValues.image.tag}`);
@@ -206,26 +211,30 @@ describe('kind e2e configuration', function () {
     ]);
   });
 
-  it('runs the oldest Kubernetes the chart allows and the newest kind node image (the one the kind config pins)', function () {
+  it('runs the oldest Kubernetes the chart allows and the newest kind node image (create-cluster.sh\'s default)', function () {
     const kubeVersion = readYaml<{ kubeVersion?: string }>('charts/page-tracker/Chart.yaml').kubeVersion;
     const minimum = /^>=\s*v?(\d+)\.(\d+)/.exec(kubeVersion ?? '');
     expect(minimum, `Chart.yaml kubeVersion "${kubeVersion}" has a >= lower bound`).to.not.equal(null);
-    const versions = matrix.map((m) => m.kubernetes);
-    expect(versions[0]).to.equal(`${minimum?.[1]}.${minimum?.[2]}`);
-    for (const entry of matrix) {
+    expect(matrix.map((m) => m.pins)).to.deep.equal(['KIND_OLDEST', 'KIND_NEWEST']);
+    expect(resolved[0]?.kubernetes).to.equal(`${minimum?.[1]}.${minimum?.[2]}`);
+    for (const entry of resolved) {
       expect(entry['node-image'], 'node image pinned by digest').to.match(/^kindest\/node:v(\d+\.\d+)\.\d+@sha256:[0-9a-f]{64}$/);
       expect(entry['node-image']).to.contain(`:v${entry.kubernetes}.`);
       expect(entry.kind).to.match(/^v\d+\.\d+\.\d+$/);
       // kubectl supports one minor version of skew: use the server's own.
       expect(entry.kubectl).to.match(new RegExp(`^v${entry.kubernetes.replace('.', '\\.')}\\.\\d+$`));
     }
-    expect(matrix.at(-1)?.['node-image']).to.equal(kindConfig.nodes[0]?.image);
+    // The kind config names no image of its own: create-cluster.sh passes the pinned one to every node.
+    expect(kindConfig.nodes.map((n) => n.image)).to.deep.equal([undefined]);
+    expect(read('scripts/e2e-kind/create-cluster.sh')).to.include('--image "${E2E_NODE_IMAGE:-$KIND_NEWEST_NODE_IMAGE}"');
+    // The local cluster builds the same minor as the newest kind node image.
+    expect(pin('KUBERNETES_VERSION')).to.match(new RegExp(`^v${(resolved.at(-1)?.kubernetes ?? '').replace('.', '\\.')}\\.\\d+$`));
   });
 
   it('renders for the Kubernetes version of every matrix entry (admitted by the chart kubeVersion)', async function () {
     this.timeout(60000);
-    expect(matrix).to.have.length(2);
-    for (const entry of matrix) {
+    expect(resolved).to.have.length(2);
+    for (const entry of resolved) {
       const kubeVersion = /:(v[\d.]+)@/.exec(entry['node-image'])?.[1] ?? '';
       const result = await helm([...templateArgs({ valuesFiles: ['test/e2e/kind-values.yaml'] }), '--kube-version', kubeVersion]);
       expect(result.code, `helm template --kube-version ${kubeVersion}: ${result.stderr}`).to.equal(0);
