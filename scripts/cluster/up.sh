@@ -15,6 +15,8 @@ for tool in iptables iptables-restore conntrack runc ip mount openssl docker; do
     cluster_die "$tool not found on PATH: run scripts/install-system-deps.sh (Debian: iptables conntrack runc iproute2 openssl docker.io)"
 done
 [ -x /usr/lib/cni/ptp ] || cluster_die "/usr/lib/cni/ptp missing: apt-get install containernetworking-plugins"
+# Images are built with Docker and handed to the cluster's containerd (nothing can be pulled).
+docker info >/dev/null 2>&1 || cluster_die "no Docker engine answers: start one (scripts/dockerd.sh start)"
 
 started=$SECONDS
 if cluster_is_up; then
