@@ -7,12 +7,12 @@ import { redisKeys, type RedisKeys } from './redis-keys.js';
 import { PAGE_STATS, RECORD_VIEWS, TOP_PAGES } from './redis-scripts.js';
 import {
   IDEMPOTENCY_WINDOW_MS,
+  isViewOutcome,
   pageStats,
   recordedView,
   type PageStats,
   type RecordedView,
   type TopPages,
-  type ViewOutcome,
   type ViewResult,
   type ViewStore,
   type ViewToRecord,
@@ -117,7 +117,8 @@ export class RedisStore implements ViewStore {
   async recordView(view: ViewToRecord): Promise<RecordedView> {
     // A batch of one for now: group commit (VIEW-WRITE.md, step 2) will put the views of one event-loop turn in one call.
     const [result] = await this.recordViews([view]);
-    if (result === undefined) throw new StoreUnavailableError(new Error('RECORD_VIEWS answered no outcome for the view'));
+    // recordViews answers one result per view, so this never happens; it keeps the types honest without a cast.
+    if (result === undefined) throw new Error('RECORD_VIEWS answered no result for the view');
     return recordedView(view.page, result, this.options.maxPages);
   }
 
@@ -131,11 +132,15 @@ export class RedisStore implements ViewStore {
       args.push(page, visitorId, idempotencyKey === undefined ? 0 : 1);
     }
     const reply = await this.timed('record_views', () => this.redis.recordViews(keys.length, ...keys, ...args));
-    const results: ViewResult[] = [];
-    for (let at = 0; at + 2 < reply.length; at += 3) {
-      results.push({ outcome: reply[at] as ViewOutcome, views: reply[at + 1] ?? 0, visitors: reply[at + 2] ?? 0 });
+    // A reply of another shape means the script and this code disagree (a bug, not an outage): a 500, logged.
+    if (reply.length !== 3 * views.length || !reply.every((value) => Number.isInteger(value))) {
+      throw new Error(`RECORD_VIEWS answered ${JSON.stringify(reply)} for ${views.length} views`);
     }
-    return results;
+    return views.map((_view, i) => {
+      const [outcome, viewCount, visitors] = reply.slice(3 * i, 3 * i + 3) as [number, number, number];
+      if (!isViewOutcome(outcome)) throw new Error(`RECORD_VIEWS answered the unknown outcome ${outcome}`);
+      return { outcome, views: viewCount, visitors };
+    });
   }
 
   async getPage(page: string): Promise<PageStats> {

@@ -57,6 +57,12 @@ export const VIEW_OUTCOME = {
 
 export type ViewOutcome = (typeof VIEW_OUTCOME)[keyof typeof VIEW_OUTCOME];
 
+const KNOWN_OUTCOMES: ReadonlySet<number> = new Set(Object.values(VIEW_OUTCOME));
+
+export function isViewOutcome(value: number): value is ViewOutcome {
+  return KNOWN_OUTCOMES.has(value);
+}
+
 /** One view's outcome and figures (for a refused view the figures are 0), as a store computed them. */
 export interface ViewResult {
   outcome: ViewOutcome;
