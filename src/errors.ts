@@ -1,4 +1,5 @@
 // Typed errors the store and handlers throw; middleware/errors.ts maps each to one HTTP answer.
+import { SAFE_TOKEN_RULE } from './safe-token.js';
 
 export const PAGE_RULE =
   "page names are '/' (the home page) or 1 to 200 characters from letters, digits, '/', '-', '_' and '.', in segments " +
@@ -19,6 +20,24 @@ export class InvalidQueryError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'InvalidQueryError';
+  }
+}
+
+export class InvalidIdempotencyKeyError extends Error {
+  readonly status = 400;
+  readonly code = 'invalid_idempotency_key';
+  constructor() {
+    super(`Idempotency-Key must be ${SAFE_TOKEN_RULE}; nothing was counted`);
+    this.name = 'InvalidIdempotencyKeyError';
+  }
+}
+
+export class IdempotencyKeyReusedError extends Error {
+  readonly status = 422;
+  readonly code = 'idempotency_key_reused';
+  constructor() {
+    super('this Idempotency-Key was already counted a view of another page; send a fresh key for each view; nothing was counted');
+    this.name = 'IdempotencyKeyReusedError';
   }
 }
 

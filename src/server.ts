@@ -24,7 +24,7 @@ function createStore(config: Config, metrics: Metrics, logger: Logger): ViewStor
     logger.warn(
       'REDIS_URL is not set: counting in memory. EVERY COUNT IS LOST WHEN THE PROCESS STOPS, and replicas do not share counts. Set REDIS_URL for real use.',
     );
-    return new MemoryStore(config.maxPages);
+    return new MemoryStore({ maxPages: config.maxPages });
   }
   logger.info({ redisUrl: redactRedisUrl(config.redisUrl), passwordFromEnv: config.redisPassword !== undefined }, 'using the Redis store');
   return new RedisStore({

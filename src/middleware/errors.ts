@@ -1,7 +1,14 @@
 import type { Next } from 'koa';
 import type { AppContext, AppDeps } from '../context.js';
 import { FoldedWarnings } from '../folded-warnings.js';
-import { InvalidPageError, InvalidQueryError, PageLimitReachedError, StoreUnavailableError } from '../errors.js';
+import {
+  IdempotencyKeyReusedError,
+  InvalidIdempotencyKeyError,
+  InvalidPageError,
+  InvalidQueryError,
+  PageLimitReachedError,
+  StoreUnavailableError,
+} from '../errors.js';
 
 interface ErrorBody {
   error: string;
@@ -25,7 +32,12 @@ export function mapErrors({ logger }: AppDeps) {
     try {
       await next();
     } catch (error) {
-      if (error instanceof InvalidPageError || error instanceof InvalidQueryError) {
+      if (
+        error instanceof InvalidPageError ||
+        error instanceof InvalidQueryError ||
+        error instanceof InvalidIdempotencyKeyError ||
+        error instanceof IdempotencyKeyReusedError
+      ) {
         answer(ctx, error.status, { error: error.code, message: error.message });
       } else if (error instanceof PageLimitReachedError) {
         answer(ctx, error.status, { error: error.code, message: error.message, maxPages: error.maxPages });

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Next } from 'koa';
 import type { AppContext, AppDeps } from '../context.js';
-
-// Anything else in X-Request-Id is replaced: it ends up in log lines and response headers.
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+import { SAFE_TOKEN } from '../safe-token.js';
 
 interface RoutedContext {
   _matchedRouteName?: string;
@@ -14,7 +12,8 @@ export function observe({ logger, metrics, readiness }: AppDeps) {
   return async function observeRequest(ctx: AppContext, next: Next): Promise<void> {
     const started = process.hrtime.bigint();
     const offered = ctx.get('X-Request-Id');
-    const requestId = SAFE_REQUEST_ID.test(offered) ? offered : randomUUID();
+    // Anything else in X-Request-Id is replaced: it ends up in log lines and response headers.
+    const requestId = SAFE_TOKEN.test(offered) ? offered : randomUUID();
     ctx.state.requestId = requestId;
     ctx.set('X-Request-Id', requestId);
     ctx.set('X-Content-Type-Options', 'nosniff');

@@ -1,10 +1,22 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { PageLimitReachedError, StoreUnavailableError } from '../errors.js';
+import { StoreUnavailableError } from '../errors.js';
 import { FoldedWarnings } from '../folded-warnings.js';
 import type { Metrics } from '../metrics.js';
-import { PAGE_STATS, RECORD_VIEW, TOP_PAGES } from './redis-scripts.js';
-import { pageStats, type PageStats, type TopPages, type ViewStore } from './view-store.js';
+import { redisKeys, type RedisKeys } from './redis-keys.js';
+import { PAGE_STATS, RECORD_VIEWS, TOP_PAGES } from './redis-scripts.js';
+import {
+  IDEMPOTENCY_WINDOW_MS,
+  isViewOutcome,
+  pageStats,
+  recordedView,
+  type PageStats,
+  type RecordedView,
+  type TopPages,
+  type ViewResult,
+  type ViewStore,
+  type ViewToRecord,
+} from './view-store.js';
 
 export interface RedisStoreOptions {
   url: string;
@@ -12,13 +24,16 @@ export interface RedisStoreOptions {
   keyPrefix: string;
   commandTimeoutMs: number;
   maxPages: number;
+  /** How long an Idempotency-Key is remembered; IDEMPOTENCY_WINDOW_MS unless a test shortens it. */
+  idempotencyWindowMs?: number;
   metrics: Metrics;
   logger: Logger;
 }
 
 // The commands defineCommand adds at run time.
 interface ScriptedRedis extends Redis {
-  recordView(ranking: string, total: string, visitors: string, page: string, visitorId: string, maxPages: number): Promise<number | [number, number]>;
+  /** RECORD_VIEWS: the number of keys first, then the keys, then ARGV (see the script). */
+  recordViews(numberOfKeys: number, ...keysThenArgs: Array<string | number>): Promise<number[]>;
   pageStats(ranking: string, visitors: string, page: string): Promise<[number, number]>;
   topPages(ranking: string, total: string, limit: number): Promise<[number, string[]]>;
 }
@@ -26,15 +41,13 @@ interface ScriptedRedis extends Redis {
 export class RedisStore implements ViewStore {
   readonly kind = 'redis';
   private readonly redis: ScriptedRedis;
-  private readonly rankingKey: string;
-  private readonly totalKey: string;
+  private readonly keys: RedisKeys;
   private readonly warnings: FoldedWarnings;
   /** The last error the connection reported, until it is ready again: the real cause while it is down. */
   private connectionProblem: Error | undefined;
 
   constructor(private readonly options: RedisStoreOptions) {
-    this.rankingKey = `${options.keyPrefix}ranking`;
-    this.totalKey = `${options.keyPrefix}total`;
+    this.keys = redisKeys(options.keyPrefix);
     this.warnings = new FoldedWarnings(options.logger);
     this.redis = new Redis(options.url, {
       ...(options.password === undefined ? {} : { password: options.password }),
@@ -49,7 +62,8 @@ export class RedisStore implements ViewStore {
       // Requests arriving in the same tick share one write to the socket.
       enableAutoPipelining: true,
     }) as ScriptedRedis;
-    this.redis.defineCommand('recordView', { numberOfKeys: 3, lua: RECORD_VIEW });
+    // No numberOfKeys: a batch's key count depends on which of its views carry an idempotency key.
+    this.redis.defineCommand('recordViews', { lua: RECORD_VIEWS });
     this.redis.defineCommand('pageStats', { numberOfKeys: 2, lua: PAGE_STATS });
     this.redis.defineCommand('topPages', { numberOfKeys: 2, lua: TOP_PAGES });
     this.watchConnection();
@@ -80,10 +94,6 @@ export class RedisStore implements ViewStore {
     return error instanceof Error ? error : new Error(String(error));
   }
 
-  private visitorsKey(page: string): string {
-    return `${this.options.keyPrefix}visitors:${page}`;
-  }
-
   private async timed<T>(command: string, run: () => Promise<T>): Promise<T> {
     const { redisCommandDuration, redisErrors } = this.options.metrics;
     const started = process.hrtime.bigint();
@@ -104,21 +114,42 @@ export class RedisStore implements ViewStore {
     }
   }
 
-  async recordView(page: string, visitorId: string): Promise<PageStats> {
-    const reply = await this.timed('record_view', () =>
-      this.redis.recordView(this.rankingKey, this.totalKey, this.visitorsKey(page), page, visitorId, this.options.maxPages),
-    );
-    if (reply === -1 || typeof reply === 'number') throw new PageLimitReachedError(this.options.maxPages);
-    return pageStats(page, reply[0], reply[1]);
+  async recordView(view: ViewToRecord): Promise<RecordedView> {
+    // A batch of one for now: group commit (VIEW-WRITE.md, step 2) will put the views of one event-loop turn in one call.
+    const [result] = await this.recordViews([view]);
+    // recordViews answers one result per view, so this never happens; it keeps the types honest without a cast.
+    if (result === undefined) throw new Error('RECORD_VIEWS answered no result for the view');
+    return recordedView(view.page, result, this.options.maxPages);
+  }
+
+  /** One RECORD_VIEWS call for the batch: one result per view, in order. */
+  private async recordViews(views: readonly ViewToRecord[]): Promise<ViewResult[]> {
+    const keys: string[] = [this.keys.ranking, this.keys.total];
+    const args: Array<string | number> = [this.options.maxPages, this.options.idempotencyWindowMs ?? IDEMPOTENCY_WINDOW_MS];
+    for (const { page, visitorId, idempotencyKey } of views) {
+      keys.push(this.keys.visitors(page));
+      if (idempotencyKey !== undefined) keys.push(this.keys.idempotency(idempotencyKey));
+      args.push(page, visitorId, idempotencyKey === undefined ? 0 : 1);
+    }
+    const reply = await this.timed('record_views', () => this.redis.recordViews(keys.length, ...keys, ...args));
+    // A reply of another shape means the script and this code disagree (a bug, not an outage): a 500, logged.
+    if (reply.length !== 3 * views.length || !reply.every((value) => Number.isInteger(value))) {
+      throw new Error(`RECORD_VIEWS answered ${JSON.stringify(reply)} for ${views.length} views`);
+    }
+    return views.map((_view, i) => {
+      const [outcome, viewCount, visitors] = reply.slice(3 * i, 3 * i + 3) as [number, number, number];
+      if (!isViewOutcome(outcome)) throw new Error(`RECORD_VIEWS answered the unknown outcome ${outcome}`);
+      return { outcome, views: viewCount, visitors };
+    });
   }
 
   async getPage(page: string): Promise<PageStats> {
-    const [views, visitors] = await this.timed('page_stats', () => this.redis.pageStats(this.rankingKey, this.visitorsKey(page), page));
+    const [views, visitors] = await this.timed('page_stats', () => this.redis.pageStats(this.keys.ranking, this.keys.visitors(page), page));
     return pageStats(page, views, visitors);
   }
 
   async topPages(limit: number): Promise<TopPages> {
-    const [total, ranked] = await this.timed('top_pages', () => this.redis.topPages(this.rankingKey, this.totalKey, limit));
+    const [total, ranked] = await this.timed('top_pages', () => this.redis.topPages(this.keys.ranking, this.keys.total, limit));
     const pages: TopPages['pages'] = [];
     for (let i = 0; i + 1 < ranked.length; i += 2) pages.push({ page: ranked[i] ?? '', views: Number(ranked[i + 1]) });
     return { pages, total };

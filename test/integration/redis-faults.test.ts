@@ -3,10 +3,29 @@ import { waitFor } from '../support/processes.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { startService, type RunningService } from '../support/service.js';
 
-async function timedPost(service: RunningService, page: string): Promise<{ status: number; ms: number; retryAfter: string | null; body: unknown }> {
+interface TimedAnswer {
+  status: number;
+  ms: number;
+  retryAfter: string | null;
+  replayed: string | null;
+  body: unknown;
+}
+
+async function timedPost(service: RunningService, page: string, headers: Record<string, string> = {}): Promise<TimedAnswer> {
   const started = Date.now();
-  const response = await fetch(`${service.baseUrl}/api/views/${page}`, { method: 'POST' });
-  return { status: response.status, ms: Date.now() - started, retryAfter: response.headers.get('retry-after'), body: await response.json() };
+  const response = await fetch(`${service.baseUrl}/api/views/${page}`, { method: 'POST', headers });
+  return {
+    status: response.status,
+    ms: Date.now() - started,
+    retryAfter: response.headers.get('retry-after'),
+    replayed: response.headers.get('idempotent-replayed'),
+    body: await response.json(),
+  };
+}
+
+async function viewsOf(service: RunningService, page: string): Promise<number | undefined> {
+  const response = await fetch(`${service.baseUrl}/api/views/${page}`);
+  return response.status === 200 ? ((await response.json()) as { views: number }).views : undefined;
 }
 
 async function readyStatus(service: RunningService): Promise<number> {
@@ -107,6 +126,36 @@ describe('Redis going away and coming back (real redis-server)', function () {
       process.kill(redis.pid, 'SIGCONT');
     }
     await waitFor('counting to resume', async () => ((await timedPost(service, 'thawed')).status === 200 ? true : undefined), 5000, 100);
+    expectNoCrashSigns(service);
+  });
+
+  it('Redis frozen: a POST with an Idempotency-Key answers 503, its write lands on resume, and the retry with the key finds it (counted once)', async () => {
+    // A first view loads the script, so that the frozen Redis is sent the write itself (EVALSHA) rather than
+    // a call it would answer with NOSCRIPT after the client stopped waiting.
+    expect((await timedPost(service, 'warm-up')).status).to.equal(200);
+    const withKey = { 'Idempotency-Key': 'page-load-7f3c' };
+    process.kill(redis.pid, 'SIGSTOP');
+    let lost: TimedAnswer;
+    try {
+      lost = await timedPost(service, 'retried', withKey);
+    } finally {
+      process.kill(redis.pid, 'SIGCONT');
+    }
+    expect(lost.status).to.equal(503);
+    expect(lost.ms).to.be.below(1500);
+    expect(lost.retryAfter).to.equal('1');
+    // The 503 lost the answer, not the write: Redis runs the call waiting in its socket as soon as it resumes.
+    await waitFor('the write sent while frozen to land', async () => ((await viewsOf(service, 'retried')) === 1 ? true : undefined), 5000, 100);
+
+    const retry = await waitFor('the retry to be answered', async () => {
+      const answer = await timedPost(service, 'retried', withKey);
+      return answer.status === 200 ? answer : undefined;
+    }, 5000, 100);
+    expect(retry.replayed).to.equal('true');
+    expect(retry.body).to.deep.equal({ page: 'retried', views: 1, visitors: 1 });
+    expect(await viewsOf(service, 'retried')).to.equal(1);
+    const ranking = (await (await fetch(`${service.baseUrl}/api/views`)).json()) as { total: number };
+    expect(ranking.total, 'warm-up and the one counted retry').to.equal(2);
     expectNoCrashSigns(service);
   });
 

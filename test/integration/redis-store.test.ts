@@ -2,7 +2,10 @@ import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { createMetrics } from '../../src/metrics.js';
+import { redisKeys } from '../../src/store/redis-keys.js';
 import { RedisStore } from '../../src/store/redis.js';
+import { RECORD_VIEWS } from '../../src/store/redis-scripts.js';
+import { VIEW_OUTCOME } from '../../src/store/view-store.js';
 import { waitFor } from '../support/processes.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { memoryLogger } from '../support/silent-logger.js';
@@ -17,13 +20,14 @@ describe('RedisStore against a real redis-server (view store contract)', () => {
     await redis.cleanup();
   });
 
-  async function connectedStore(keyPrefix: string, maxPages: number): Promise<RedisStore> {
+  async function connectedStore(keyPrefix: string, maxPages: number, idempotencyWindowMs?: number): Promise<RedisStore> {
     const store = new RedisStore({
       url: redis.url,
       password: undefined,
       keyPrefix,
       commandTimeoutMs: 1000,
       maxPages,
+      ...(idempotencyWindowMs === undefined ? {} : { idempotencyWindowMs }),
       metrics: createMetrics({ version: 'test' }),
       logger: memoryLogger().logger,
     });
@@ -32,19 +36,59 @@ describe('RedisStore against a real redis-server (view store contract)', () => {
   }
 
   // A fresh key prefix per store gives each case empty storage without flushing anything.
-  viewStoreContract((maxPages) => connectedStore(`contract-${randomUUID()}:`, maxPages));
+  viewStoreContract(({ maxPages, idempotencyWindowMs }) => connectedStore(`contract-${randomUUID()}:`, maxPages, idempotencyWindowMs));
 
   it('the visitor ids the contract uses do make the HyperLogLog overshoot the view count', async () => {
     const keyPrefix = `overshoot-${randomUUID()}:`;
     const store = await connectedStore(keyPrefix, 100);
     const raw = new Redis(redis.url);
     try {
-      for (const visitor of OVERSHOOTING_VISITORS) await store.recordView('estimated', visitor);
-      expect(await raw.pfcount(`${keyPrefix}visitors:estimated`)).to.be.above(OVERSHOOTING_VISITORS.length);
+      for (const visitor of OVERSHOOTING_VISITORS) await store.recordView({ page: 'estimated', visitorId: visitor });
+      expect(await raw.pfcount(redisKeys(keyPrefix).visitors('estimated'))).to.be.above(OVERSHOOTING_VISITORS.length);
       expect(await store.getPage('estimated')).to.deep.equal({ page: 'estimated', views: 128, visitors: 128 });
     } finally {
       raw.disconnect();
       await store.close();
+    }
+  });
+
+  it('RECORD_VIEWS applies a batch of views in order, one outcome per view (the layout group commit will use)', async () => {
+    const keys = redisKeys(`batch-${randomUUID()}:`);
+    const raw = new Redis(redis.url);
+    try {
+      const maxPages = 2;
+      const windowMs = 60_000;
+      // Per view: its visitors key, then its idempotency key when it has one; ARGV: page, visitor, has-key.
+      const views = [
+        { page: 'a', visitor: 'v1', key: 'k1' },
+        { page: 'a', visitor: 'v2', key: undefined },
+        { page: 'a', visitor: 'v3', key: 'k1' },
+        { page: 'b', visitor: 'v1', key: 'k2' },
+        { page: 'c', visitor: 'v1', key: 'k3' },
+        { page: 'b', visitor: 'v4', key: 'k1' },
+      ];
+      const batchKeys = [keys.ranking, keys.total];
+      const batchArgs: Array<string | number> = [maxPages, windowMs];
+      for (const { page, visitor, key } of views) {
+        batchKeys.push(keys.visitors(page), ...(key === undefined ? [] : [keys.idempotency(key)]));
+        batchArgs.push(page, visitor, key === undefined ? 0 : 1);
+      }
+      const reply = await raw.eval(RECORD_VIEWS, batchKeys.length, ...batchKeys, ...batchArgs);
+      const { counted, duplicate, pageLimit, keyReused } = VIEW_OUTCOME;
+      expect(reply).to.deep.equal([
+        counted, 1, 1, // a: first view, remembered under k1
+        counted, 2, 2, // a again, no key: consecutive count
+        duplicate, 1, 1, // k1 again in the same batch: the first answer, not the current figures
+        counted, 1, 1, // b: a new page, the second of two allowed
+        pageLimit, 0, 0, // c: a third new page, refused because b, earlier in this batch, took the last place
+        keyReused, 0, 0, // k1 on another page
+      ]);
+      expect(await raw.zrevrange(keys.ranking, 0, -1, 'WITHSCORES')).to.deep.equal(['a', '2', 'b', '1']);
+      expect(await raw.get(keys.total)).to.equal('3');
+      expect(await raw.exists(keys.idempotency('k3'))).to.equal(0);
+      expect(await raw.pttl(keys.idempotency('k2'))).to.be.within(windowMs - 5000, windowMs);
+    } finally {
+      raw.disconnect();
     }
   });
 });

@@ -19,7 +19,7 @@ export interface AppHarness {
 
 /** The real app in-process on an OS-chosen 127.0.0.1 port, on the in-memory store unless one is given. */
 export async function startApp(options: { trustProxy?: boolean; maxPages?: number; store?: ViewStore } = {}): Promise<AppHarness> {
-  const store = options.store ?? new MemoryStore(options.maxPages ?? 100);
+  const store = options.store ?? new MemoryStore({ maxPages: options.maxPages ?? 100 });
   const metrics = createMetrics({ version: 'test' });
   const { logger, lines } = memoryLogger();
   const readiness = new Readiness(store, metrics);

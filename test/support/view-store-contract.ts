@@ -1,6 +1,7 @@
 import { expect } from 'chai';
-import { PageLimitReachedError } from '../../src/errors.js';
-import type { ViewStore } from '../../src/store/view-store.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { IdempotencyKeyReusedError, PageLimitReachedError } from '../../src/errors.js';
+import type { PageStats, RecordedView, ViewStore } from '../../src/store/view-store.js';
 
 /**
  * 128 distinct visitor ids whose Redis HyperLogLog count reads 129 (Redis's hash is fixed, so this holds on
@@ -8,18 +9,40 @@ import type { ViewStore } from '../../src/store/view-store.js';
  */
 export const OVERSHOOTING_VISITORS = Array.from({ length: 128 }, (_, i) => `visitor-${i + 1}`);
 
+export interface ContractStoreOptions {
+  maxPages: number;
+  /** Shortened by the expiry case; the store's default (IDEMPOTENCY_WINDOW_MS) otherwise. */
+  idempotencyWindowMs?: number;
+}
+
+/** The error a promise rejects with, or a failure when it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection, but the promise resolved');
+}
+
 /**
  * The behaviour every ViewStore must have. Called from one describe() per implementation;
- * `makeStore(maxPages)` returns a store over empty storage.
+ * `makeStore(options)` returns a store over empty storage.
  */
-export function viewStoreContract(makeStore: (maxPages: number) => Promise<ViewStore>): void {
+export function viewStoreContract(makeStore: (options: ContractStoreOptions) => Promise<ViewStore>): void {
   let store: ViewStore;
   const open: ViewStore[] = [];
-  async function fresh(maxPages = 100): Promise<ViewStore> {
-    const made = await makeStore(maxPages);
+  async function fresh(maxPages = 100, idempotencyWindowMs?: number): Promise<ViewStore> {
+    const made = await makeStore({ maxPages, ...(idempotencyWindowMs === undefined ? {} : { idempotencyWindowMs }) });
     open.push(made);
     return made;
   }
+  /** One view without an idempotency key: the figures it answers. */
+  async function count(target: ViewStore, page: string, visitorId: string): Promise<PageStats> {
+    return (await target.recordView({ page, visitorId })).stats;
+  }
+  const keyed = (target: ViewStore, page: string, visitorId: string, idempotencyKey: string): Promise<RecordedView> =>
+    target.recordView({ page, visitorId, idempotencyKey });
 
   beforeEach(async () => {
     store = await fresh();
@@ -33,23 +56,23 @@ export function viewStoreContract(makeStore: (maxPages: number) => Promise<ViewS
   });
 
   it('recordView counts views and answers the new figures', async () => {
-    expect(await store.recordView('a', 'visitor-1')).to.deep.equal({ page: 'a', views: 1, visitors: 1 });
-    expect(await store.recordView('a', 'visitor-1')).to.deep.equal({ page: 'a', views: 2, visitors: 1 });
-    expect(await store.recordView('a', 'visitor-2')).to.deep.equal({ page: 'a', views: 3, visitors: 2 });
+    expect(await count(store, 'a', 'visitor-1')).to.deep.equal({ page: 'a', views: 1, visitors: 1 });
+    expect(await count(store, 'a', 'visitor-1')).to.deep.equal({ page: 'a', views: 2, visitors: 1 });
+    expect(await count(store, 'a', 'visitor-2')).to.deep.equal({ page: 'a', views: 3, visitors: 2 });
     expect(await store.getPage('a')).to.deep.equal({ page: 'a', views: 3, visitors: 2 });
   });
 
   it('pages are counted separately', async () => {
-    await store.recordView('a', 'v');
-    await store.recordView('b', 'v');
-    await store.recordView('b', 'v');
+    await count(store, 'a', 'v');
+    await count(store, 'b', 'v');
+    await count(store, 'b', 'v');
     expect((await store.getPage('a')).views).to.equal(1);
     expect((await store.getPage('b')).views).to.equal(2);
   });
 
   it('topPages ranks by views, honours the limit, and totals every page', async () => {
-    for (const [page, count] of [['low', 1], ['high', 3], ['mid', 2]] as const) {
-      for (let i = 0; i < count; i += 1) await store.recordView(page, `v${i}`);
+    for (const [page, times] of [['low', 1], ['high', 3], ['mid', 2]] as const) {
+      for (let i = 0; i < times; i += 1) await count(store, page, `v${i}`);
     }
     expect(await store.topPages(2)).to.deep.equal({
       pages: [{ page: 'high', views: 3 }, { page: 'mid', views: 2 }],
@@ -64,7 +87,7 @@ export function viewStoreContract(makeStore: (maxPages: number) => Promise<ViewS
 
   it('estimates many distinct visitors within 2%', async () => {
     const distinct = 1000;
-    await Promise.all(Array.from({ length: distinct }, (_, i) => store.recordView('popular', `visitor-${i}`)));
+    await Promise.all(Array.from({ length: distinct }, (_, i) => count(store, 'popular', `visitor-${i}`)));
     const { views, visitors } = await store.getPage('popular');
     expect(views).to.equal(distinct);
     expect(visitors).to.be.within(distinct * 0.98, distinct * 1.02);
@@ -72,32 +95,86 @@ export function viewStoreContract(makeStore: (maxPages: number) => Promise<ViewS
 
   it('past MAX_PAGES a new page is refused and nothing is written; existing pages keep counting', async () => {
     const capped = await fresh(2);
-    await capped.recordView('one', 'v');
-    await capped.recordView('two', 'v');
-    let refused: unknown;
-    try {
-      await capped.recordView('three', 'v');
-    } catch (error) {
-      refused = error;
-    }
-    expect(refused).to.be.instanceOf(PageLimitReachedError);
+    await count(capped, 'one', 'v');
+    await count(capped, 'two', 'v');
+    expect(await rejectionOf(count(capped, 'three', 'v'))).to.be.instanceOf(PageLimitReachedError);
     expect(await capped.getPage('three')).to.deep.equal({ page: 'three', views: 0, visitors: 0 });
     expect(await capped.topPages(10)).to.deep.equal({ pages: [{ page: 'two', views: 1 }, { page: 'one', views: 1 }], total: 2 });
-    expect((await capped.recordView('one', 'v')).views).to.equal(2);
+    expect((await count(capped, 'one', 'v')).views).to.equal(2);
   });
 
   it('many concurrent views of one page are all counted, and the ranking agrees', async () => {
-    await Promise.all(Array.from({ length: 500 }, (_, i) => store.recordView('busy', `v${i % 7}`)));
+    await Promise.all(Array.from({ length: 500 }, (_, i) => count(store, 'busy', `v${i % 7}`)));
     expect(await store.getPage('busy')).to.deep.equal({ page: 'busy', views: 500, visitors: 7 });
     expect(await store.topPages(1)).to.deep.equal({ pages: [{ page: 'busy', views: 500 }], total: 500 });
   });
 
   it('never answers more visitors than views, even where the visitor estimate overshoots', async () => {
     for (let i = 1; i <= OVERSHOOTING_VISITORS.length; i += 1) {
-      const answer = await store.recordView('estimated', OVERSHOOTING_VISITORS[i - 1] ?? '');
+      const answer = await count(store, 'estimated', OVERSHOOTING_VISITORS[i - 1] ?? '');
       expect(answer.visitors, `after ${i} views`).to.be.at.most(answer.views);
     }
     expect(await store.getPage('estimated')).to.deep.equal({ page: 'estimated', views: 128, visitors: 128 });
+  });
+
+  describe('idempotency keys', () => {
+    it('the same key twice counts once, and the second answer is the first one, marked as replayed', async () => {
+      const first = await keyed(store, 'a', 'visitor-1', 'key-1');
+      expect(first).to.deep.equal({ stats: { page: 'a', views: 1, visitors: 1 }, replayed: false });
+      // A view in between moves the page on: a replay still answers what the first write answered.
+      await count(store, 'a', 'visitor-2');
+      expect(await keyed(store, 'a', 'visitor-3', 'key-1')).to.deep.equal({ stats: first.stats, replayed: true });
+      expect(await store.getPage('a')).to.deep.equal({ page: 'a', views: 2, visitors: 2 });
+      expect(await store.topPages(10)).to.deep.equal({ pages: [{ page: 'a', views: 2 }], total: 2 });
+    });
+
+    it('different keys count twice', async () => {
+      expect(await keyed(store, 'a', 'v', 'key-1')).to.deep.equal({ stats: { page: 'a', views: 1, visitors: 1 }, replayed: false });
+      expect(await keyed(store, 'a', 'v', 'key-2')).to.deep.equal({ stats: { page: 'a', views: 2, visitors: 1 }, replayed: false });
+      expect(await store.topPages(10)).to.deep.equal({ pages: [{ page: 'a', views: 2 }], total: 2 });
+    });
+
+    it('concurrent views with one key count once, and every answer has the figures of the one that counted', async () => {
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => keyed(store, 'raced', `v${i}`, 'one-key')));
+      expect(answers.filter((answer) => !answer.replayed)).to.have.length(1);
+      expect(answers.map((answer) => answer.stats)).to.deep.equal(Array(20).fill({ page: 'raced', views: 1, visitors: 1 }));
+      expect(await store.getPage('raced')).to.deep.equal({ page: 'raced', views: 1, visitors: 1 });
+    });
+
+    it('a key replayed once MAX_PAGES is reached still answers its first figures', async () => {
+      const capped = await fresh(2);
+      const first = await keyed(capped, 'one', 'v', 'key-1');
+      await count(capped, 'two', 'v');
+      expect(await rejectionOf(count(capped, 'three', 'v'))).to.be.instanceOf(PageLimitReachedError);
+      expect(await keyed(capped, 'one', 'v', 'key-1')).to.deep.equal({ stats: first.stats, replayed: true });
+      // The key is checked before the cap: a key that already counted another page says so, even for a page the cap would refuse.
+      expect(await rejectionOf(keyed(capped, 'three', 'v', 'key-1'))).to.be.instanceOf(IdempotencyKeyReusedError);
+      expect(await capped.topPages(10)).to.deep.equal({ pages: [{ page: 'two', views: 1 }, { page: 'one', views: 1 }], total: 2 });
+    });
+
+    it('a key sent again for another page is refused and counts nothing', async () => {
+      await keyed(store, 'a', 'v', 'key-1');
+      expect(await rejectionOf(keyed(store, 'b', 'v', 'key-1'))).to.be.instanceOf(IdempotencyKeyReusedError);
+      expect(await store.getPage('b')).to.deep.equal({ page: 'b', views: 0, visitors: 0 });
+      expect(await store.topPages(10)).to.deep.equal({ pages: [{ page: 'a', views: 1 }], total: 1 });
+    });
+
+    it('a view the cap refuses does not use up its key', async () => {
+      const capped = await fresh(1);
+      await count(capped, 'one', 'v');
+      expect(await rejectionOf(keyed(capped, 'two', 'v', 'key-1'))).to.be.instanceOf(PageLimitReachedError);
+      expect(await keyed(capped, 'one', 'v', 'key-1')).to.deep.equal({ stats: { page: 'one', views: 2, visitors: 1 }, replayed: false });
+    });
+
+    it('a key is forgotten after the idempotency window: the same key then counts again', async () => {
+      const windowMs = 300;
+      const shortMemory = await fresh(100, windowMs);
+      await keyed(shortMemory, 'a', 'v', 'key-1');
+      expect((await keyed(shortMemory, 'a', 'v', 'key-1')).replayed).to.equal(true);
+      await sleep(windowMs + 100);
+      expect(await keyed(shortMemory, 'a', 'v', 'key-1')).to.deep.equal({ stats: { page: 'a', views: 2, visitors: 1 }, replayed: false });
+      expect((await keyed(shortMemory, 'a', 'v', 'key-1')).replayed, 'remembered again from the new write').to.equal(true);
+    });
   });
 
   it('ping resolves while the store is up', async () => {

@@ -69,6 +69,73 @@ describe('routes on the in-memory store', () => {
     });
   }
 
+  describe('Idempotency-Key', () => {
+    const total = async (): Promise<number> => ((await (await fetch(`${app.baseUrl}/api/views`)).json()) as { total: number }).total;
+
+    it('a repeated key answers the first figures with Idempotent-Replayed: true and counts nothing', async () => {
+      const first = await post('a', { 'Idempotency-Key': 'load-1' });
+      expect(first.status).to.equal(200);
+      expect(first.headers.get('idempotent-replayed')).to.equal(null);
+      const firstBody: unknown = await first.json();
+      await post('a');
+      const replay = await post('a', { 'Idempotency-Key': 'load-1' });
+      expect(replay.status).to.equal(200);
+      expect(replay.headers.get('idempotent-replayed')).to.equal('true');
+      expect(await replay.json()).to.deep.equal(firstBody);
+      expect(await total()).to.equal(2);
+    });
+
+    it('GET / honours the key too', async () => {
+      const headers = { accept: 'application/json', 'Idempotency-Key': 'home-load-1' };
+      const first: unknown = await (await fetch(`${app.baseUrl}/`, { headers })).json();
+      const replay = await fetch(`${app.baseUrl}/`, { headers });
+      expect(replay.headers.get('idempotent-replayed')).to.equal('true');
+      expect(await replay.json()).to.deep.equal(first);
+      expect(await total()).to.equal(1);
+    });
+
+    it(`accepts 128 characters of the whole alphabet`, async () => {
+      const key = 'AZaz09._:-'.repeat(13).slice(0, 128);
+      expect((await post('a', { 'Idempotency-Key': key })).status).to.equal(200);
+      expect((await post('a', { 'Idempotency-Key': key })).headers.get('idempotent-replayed')).to.equal('true');
+    });
+
+    for (const [what, key] of [
+      ['empty', ''],
+      ['129 characters', 'k'.repeat(129)],
+      ['a space', 'load 1'],
+      ['a slash', 'load/1'],
+      ['a non-ASCII letter', 'caf\u00e9'],
+      ['two keys (joined with ", ")', ['load-1', 'load-2']],
+    ] as const) {
+      it(`a key that is ${what} is a 400 invalid_idempotency_key and counts nothing`, async () => {
+        const headers = new Headers();
+        for (const value of typeof key === 'string' ? [key] : key) headers.append('Idempotency-Key', value);
+        const refused = await fetch(`${app.baseUrl}/api/views/a`, { method: 'POST', headers });
+        expect(refused.status).to.equal(400);
+        const body = (await refused.json()) as { error: string; message: string };
+        expect(body.error).to.equal('invalid_idempotency_key');
+        expect(body.message).to.include("1 to 128 characters from letters, digits, '.', '_', ':' and '-'");
+        expect(refused.headers.get('set-cookie'), 'no visitor cookie for a refused view').to.equal(null);
+        expect(await total()).to.equal(0);
+      });
+    }
+
+    it('a key sent again for another page is a 422 idempotency_key_reused and counts nothing', async () => {
+      await post('a', { 'Idempotency-Key': 'load-1' });
+      const refused = await post('b', { 'Idempotency-Key': 'load-1' });
+      expect(refused.status).to.equal(422);
+      expect(await refused.json()).to.deep.include({ error: 'idempotency_key_reused' });
+      expect(await (await fetch(`${app.baseUrl}/api/views`)).json()).to.deep.equal({ pages: [{ page: 'a', views: 1 }], total: 1 });
+    });
+
+    it('a replay does not add to page_tracker_views_total', async () => {
+      await post('a', { 'Idempotency-Key': 'load-1' });
+      await post('a', { 'Idempotency-Key': 'load-1' });
+      expect((await app.metrics.viewsTotal.get()).values[0]?.value).to.equal(1);
+    });
+  });
+
   for (const limit of ['0', '101', 'abc', '-1', '2.5', '']) {
     it(`GET /api/views?limit=${limit} is a 400`, async () => {
       const response = await fetch(`${app.baseUrl}/api/views?limit=${limit}`);

@@ -1,0 +1,23 @@
+// Every Redis key name the service uses is built here and nowhere else. Redis Cluster will need all of a
+// script's keys in one hash slot (VIEW-WRITE.md: the prefix wrapped as a hash tag); with the names in one
+// place that is a change to this file alone.
+
+export interface RedisKeys {
+  /** ZSET page -> all-time views: the per-page counter and the ranking in one. */
+  readonly ranking: string;
+  /** STRING: views over all pages. */
+  readonly total: string;
+  /** HyperLogLog of the page's visitor ids. */
+  visitors(page: string): string;
+  /** STRING "<views> <visitors> <page>": the first answer for this Idempotency-Key, kept for the idempotency window. */
+  idempotency(key: string): string;
+}
+
+export function redisKeys(prefix: string): RedisKeys {
+  return {
+    ranking: `${prefix}ranking`,
+    total: `${prefix}total`,
+    visitors: (page) => `${prefix}visitors:${page}`,
+    idempotency: (key) => `${prefix}idem:${key}`,
+  };
+}
