@@ -14,15 +14,8 @@ if on_local_cluster; then
   (cd "$E2E_ROOT" && node --import tsx scripts/cluster/traefik-manifests.ts "$TRAEFIK_IMAGE" "$E2E_TRAEFIK_NAMESPACE") |
     kubectl apply --server-side --field-manager page-tracker-e2e --filename -
 else
-  helm="$(helm_bin)"
-  chart_dir="$(mktemp -d)"
-  trap 'rm -rf "$chart_dir"' EXIT
-  chart="$(pull_checked_chart "$chart_dir" traefik traefik --repo https://traefik.github.io/charts --version "$TRAEFIK_CHART_VERSION")"
-  log "installing Traefik chart $TRAEFIK_CHART_VERSION"
-  "$helm" upgrade --install traefik "$chart" \
-    --namespace "$E2E_TRAEFIK_NAMESPACE" --create-namespace \
-    --values "$E2E_ROOT/test/e2e/traefik-values.yaml" \
-    --wait --timeout 5m
+  install_checked_chart traefik "$E2E_TRAEFIK_NAMESPACE" "$E2E_ROOT/test/e2e/traefik-values.yaml" 5m \
+    traefik traefik --repo https://traefik.github.io/charts --version "$TRAEFIK_CHART_VERSION"
 fi
 kubectl --namespace "$E2E_TRAEFIK_NAMESPACE" rollout status deployment/traefik --timeout=120s
 # kind gives a LoadBalancer no address, so the Service must be a NodePort (test/e2e/traefik-values.yaml).

@@ -6,15 +6,8 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 require_kind_context
 
-helm="$(helm_bin)"
-chart_dir="$(mktemp -d)"
-trap 'rm -rf "$chart_dir"' EXIT
-chart="$(pull_checked_chart "$chart_dir" kube-prometheus-stack oci://ghcr.io/prometheus-community/charts/kube-prometheus-stack --version "$PROM_STACK_CHART_VERSION")"
-log "installing kube-prometheus-stack $PROM_STACK_CHART_VERSION"
-"$helm" upgrade --install monitoring "$chart" \
-  --namespace "$E2E_MONITORING_NAMESPACE" --create-namespace \
-  --values "$E2E_ROOT/test/e2e/prometheus-values.yaml" \
-  --wait --timeout 8m
+install_checked_chart monitoring "$E2E_MONITORING_NAMESPACE" "$E2E_ROOT/test/e2e/prometheus-values.yaml" 8m \
+  kube-prometheus-stack oci://ghcr.io/prometheus-community/charts/kube-prometheus-stack --version "$PROM_STACK_CHART_VERSION"
 # The operator creates the Prometheus pods after the release is "ready": wait until they exist and serve.
 # (Pods, not the StatefulSet: app.kubernetes.io/name=prometheus is the label the operator sets on pods,
 # and the one the chart's NetworkPolicy lets scrape the metrics port.)

@@ -108,6 +108,22 @@ pull_checked_chart() {
   printf '%s\n' "$dest/$chart_name"
 }
 
+# install_checked_chart RELEASE NAMESPACE VALUES_FILE TIMEOUT CHART_NAME HELM_PULL_ARGS...: pulls a
+# third-party chart, checks its CRDs against this cluster (pull_checked_chart) and installs that same copy.
+install_checked_chart() {
+  local release="$1" namespace="$2" values="$3" timeout="$4" chart_dir chart status=0
+  shift 4
+  chart_dir="$(mktemp -d)"
+  chart="$(pull_checked_chart "$chart_dir" "$@")" || status=$?
+  if ((status == 0)); then
+    log "installing $release from chart $1 ($*)"
+    "$(helm_bin)" upgrade --install "$release" "$chart" --namespace "$namespace" --create-namespace \
+      --values "$values" --wait --timeout "$timeout" || status=$?
+  fi
+  rm -rf "$chart_dir"
+  return "$status"
+}
+
 # Starts `kubectl port-forward` in the background on a local port kubectl picks, and waits until it
 # listens. Sets E2E_PF_PORT (not printed: a $(...) subshell would lose the pid needed to stop it).
 E2E_PF_PIDS=()
