@@ -8,6 +8,10 @@ readonly CLUSTER_SCRIPTS CLUSTER_ROOT
 
 # shellcheck source=versions.env
 source "$CLUSTER_ROOT/versions.env"
+# The images built here from those programs, named after their versions (upstream's names).
+COREDNS_IMAGE="registry.k8s.io/coredns/coredns:$COREDNS_VERSION"
+LOCAL_PATH_PROVISIONER_IMAGE="rancher/local-path-provisioner:$LOCAL_PATH_PROVISIONER_VERSION"
+TRAEFIK_IMAGE="traefik:$TRAEFIK_VERSION"
 
 # Built binaries and Go's module and build caches live outside the git tree, so that a fresh clone on the
 # same machine starts a cluster in minutes instead of rebuilding Kubernetes.
@@ -54,6 +58,9 @@ CLUSTER_CONTAINERD_SOCKET="$CLUSTER_STATE/containerd/containerd.sock"
 CLUSTER_GUARD_CHAIN="PT-LOCAL-GUARD"
 CLUSTER_FORWARD_CHAIN="PT-LOCAL-FORWARD"
 
+# Every process cluster:up starts, in start order (cluster:down stops them in its own safe order).
+CLUSTER_COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy)
+
 pid_file() { printf '%s/pids/%s.pid\n' "$CLUSTER_STATE" "$1"; }
 
 # start_component NAME BINARY ARGS...: runs it in its own session (so down.sh can stop its whole group),
@@ -76,7 +83,7 @@ wait_for() {
   local what="$1" seconds="$2"; shift 2
   local deadline=$((SECONDS + seconds)) name
   until "$@" >/dev/null 2>&1; do
-    for name in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy; do
+    for name in "${CLUSTER_COMPONENTS[@]}"; do
       if [ -f "$(pid_file "$name")" ] && ! component_running "$name"; then
         tail -n 40 "$CLUSTER_STATE/logs/$name.log" >&2
         cluster_die "$name exited while waiting for $what (log: $CLUSTER_STATE/logs/$name.log)"
@@ -91,7 +98,7 @@ wait_for() {
 
 cluster_is_up() {
   local name
-  for name in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy; do
+  for name in "${CLUSTER_COMPONENTS[@]}"; do
     component_running "$name" || return 1
   done
   KUBECONFIG="$CLUSTER_KUBECONFIG" kubectl get --raw /readyz >/dev/null 2>&1

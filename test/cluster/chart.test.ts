@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { repoRoot, runVisible } from '../support/docker.js';
 import { helmPath } from '../support/helm.js';
 import { startLoad } from '../support/load.js';
-import { clusterEnv, mustKube, readE2eNames, runE2eStep } from '../support/local-cluster.js';
+import { clusterEnv, mustKube, readE2eNames, runE2eStep, serviceHttpUrl } from '../support/local-cluster.js';
 
 const names = readE2eNames();
 // Visitors come in through Traefik's web NodePort, which the local cluster serves on 127.0.0.1 itself (kind
@@ -34,13 +34,6 @@ async function releasePods(): Promise<PodSummary[]> {
 
 async function jsonOf<T>(args: string[]): Promise<T> {
   return JSON.parse(await mustKube([...args, '-o', 'json'])) as T;
-}
-
-async function appBaseUrl(): Promise<string> {
-  const service = await jsonOf<{ spec: { clusterIP: string; ports: { name: string; port: number }[] } }>(['-n', names.namespace, 'get', 'service', names.app]);
-  const http = service.spec.ports.find((port) => port.name === 'http');
-  if (http === undefined) throw new Error(`service ${names.app} has no port named http`);
-  return `http://${service.spec.clusterIP}:${http.port}`;
 }
 
 async function views(baseUrl: string, page: string): Promise<number> {
@@ -78,7 +71,7 @@ describe(`the chart on the local cluster (release ${names.release} in namespace 
     expect(statefulSet.status.readyReplicas).to.equal(1);
     const claims = await jsonOf<{ items: { metadata: { name: string }; status: { phase: string } }[] }>(['-n', names.namespace, 'get', 'pvc']);
     expect(claims.items.map((claim) => claim.status.phase)).to.deep.equal(['Bound']);
-    baseUrl = await appBaseUrl();
+    baseUrl = await serviceHttpUrl(names.namespace, names.app);
   });
 
   it('passes `helm test` under the restricted profile (helm-test.sh)', async function () {

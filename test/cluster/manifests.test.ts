@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { repoRoot, run, runVisible } from '../support/docker.js';
 import { helmPath } from '../support/helm.js';
-import { clusterEnv, kube, mustKube, readE2eNames } from '../support/local-cluster.js';
+import { clusterEnv, kube, mustKube, readE2eNames, serviceHttpUrl } from '../support/local-cluster.js';
 
 const names = readE2eNames();
 
@@ -35,12 +35,7 @@ describe('the plain manifests on the local cluster (`kubectl apply -k k8s/`)', f
     await mustKube(['-n', names.namespace, 'rollout', 'status', `statefulset/${names.redis}`, '--timeout=180s']);
     await mustKube(['-n', names.namespace, 'rollout', 'status', `deployment/${names.app}`, '--timeout=180s']);
 
-    const service = JSON.parse(await mustKube(['-n', names.namespace, 'get', 'service', names.app, '-o', 'json'])) as {
-      spec: { clusterIP: string; ports: { name: string; port: number }[] };
-    };
-    const port = service.spec.ports.find((p) => p.name === 'http')?.port;
-    expect(port, `service ${names.app} has a port named http`).to.be.a('number');
-    const baseUrl = `http://${service.spec.clusterIP}:${port}`;
+    const baseUrl = await serviceHttpUrl(names.namespace, names.app);
     const page = `k8s-manifests-${Date.now()}`;
     const first = await fetch(`${baseUrl}/api/views/${page}`, { method: 'POST' });
     expect(first.status).to.equal(200);

@@ -14,10 +14,10 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** Runs a command to its end; never throws on a non-zero exit (see `mustRun`). */
-export function run(command: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<CommandResult> {
+/** Runs a command to its end (with `input` on its stdin); never throws on a non-zero exit (see `mustRun`). */
+export function run(command: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       command,
       args,
       { cwd: repoRoot, env: opts.env ?? process.env, maxBuffer: 64 * 1024 * 1024 },
@@ -29,6 +29,7 @@ export function run(command: string, args: readonly string[], opts: { env?: Node
         resolve({ code: typeof error?.code === 'number' ? error.code : 0, stdout, stderr });
       },
     );
+    child.stdin?.end(opts.input ?? '');
   });
 }
 

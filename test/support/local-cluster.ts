@@ -1,8 +1,8 @@
 // The local test cluster of scripts/cluster (`npm run cluster:up`), as the cluster suites see it: its
 // names and paths come from scripts/cluster/lib.sh itself, so they are defined once.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { delimiter, join } from 'node:path';
-import { repoRoot, runVisible, type CommandResult } from './docker.js';
+import { repoRoot, run, runVisible, type CommandResult } from './docker.js';
 
 export interface LocalCluster {
   kubeconfig: string;
@@ -47,20 +47,7 @@ export function runE2eStep(step: string, extra: Record<string, string> = {}): Pr
 
 /** kubectl (the cluster's own build) against the local cluster; never throws on a non-zero exit. */
 export function kube(args: readonly string[], input?: string): Promise<CommandResult> {
-  return runWithInput(join(localCluster.kubernetesBin, 'kubectl'), args, input);
-}
-
-function runWithInput(command: string, args: readonly string[], input?: string): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: repoRoot, env: clusterEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', (error) => reject(new Error(`${command} could not run: ${error.message}`)));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
+  return run(join(localCluster.kubernetesBin, 'kubectl'), args, { env: clusterEnv(), input });
 }
 
 /** kubectl that must succeed; returns its stdout. */
@@ -68,6 +55,16 @@ export async function mustKube(args: readonly string[], input?: string): Promise
   const result = await kube(args, input);
   if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (exit ${result.code}): ${result.stderr.trim()}`);
   return result.stdout;
+}
+
+/** http://CLUSTER-IP:PORT of a Service's port named `http`, which kube-proxy makes reachable from the host. */
+export async function serviceHttpUrl(namespace: string, name: string): Promise<string> {
+  const service = JSON.parse(await mustKube(['-n', namespace, 'get', 'service', name, '-o', 'json'])) as {
+    spec: { clusterIP: string; ports: { name?: string; port: number }[] };
+  };
+  const http = service.spec.ports.find((port) => port.name === 'http');
+  if (http === undefined) throw new Error(`service ${namespace}/${name} has no port named http`);
+  return `http://${service.spec.clusterIP}:${http.port}`;
 }
 
 /** Fails with what to do when the local cluster does not answer: the suites never skip themselves. */
