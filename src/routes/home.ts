@@ -1,17 +1,15 @@
 import type { Router } from '@koa/router';
 import type { AppContext, AppDeps } from '../context.js';
+import { answerHtml, FAVICON_SVG, htmlPage } from '../html.js';
 import { HOME_PAGE } from '../page.js';
 import { countView } from './count-view.js';
 
-function html(views: number): string {
+function homePage(views: number): string {
   const times = views === 1 ? 'time' : 'times';
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>page-tracker</title></head>
-<body><h1>This page has been seen ${views} ${times}.</h1></body>
-</html>
-`;
+  return htmlPage('page-tracker', `<h1>This page has been seen ${views} ${times}.</h1>`);
 }
+
+const ONE_DAY_SECONDS = 24 * 3600;
 
 export function homeRoutes(router: Router, deps: AppDeps): void {
   router.get('/', '/', async (ctx: AppContext) => {
@@ -23,8 +21,13 @@ export function homeRoutes(router: Router, deps: AppDeps): void {
       ctx.body = stats;
       return;
     }
-    ctx.set('Content-Security-Policy', "default-src 'none'");
-    ctx.type = 'html';
-    ctx.body = html(stats.views);
+    answerHtml(ctx, 200, homePage(stats.views));
+  });
+  // Our pages carry their icon inline; this answers the browsers that still ask for /favicon.ico (for
+  // a JSON answer they display, for instance) with the same icon instead of a 404 in every log.
+  router.get('/favicon.ico', '/favicon.ico', (ctx: AppContext) => {
+    ctx.set('Cache-Control', `public, max-age=${ONE_DAY_SECONDS}`);
+    ctx.type = 'image/svg+xml';
+    ctx.body = FAVICON_SVG;
   });
 }

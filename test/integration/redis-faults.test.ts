@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { BROWSER_ACCEPT } from '../support/browser-accept.js';
 import { waitFor } from '../support/processes.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { startService, type RunningService } from '../support/service.js';
@@ -91,6 +92,21 @@ describe('Redis going away and coming back (real redis-server)', function () {
     const after = (await (await fetch(`${service.baseUrl}/api/views/survivor`)).json()) as { views: number };
     expect(after.views).to.be.at.least(1);
     expectNoCrashSigns(service);
+  });
+
+  it('Redis killed: a browser on / gets a 503 page with Retry-After saying to reload, an API client the JSON', async () => {
+    await redis.kill();
+    const page = await fetch(`${service.baseUrl}/`, { headers: { accept: BROWSER_ACCEPT } });
+    expect(page.status).to.equal(503);
+    expect(page.headers.get('retry-after')).to.equal('1');
+    expect(page.headers.get('content-type')).to.match(/^text\/html/);
+    const body = await page.text();
+    expect(body).to.include('<h1>503 Service Unavailable</h1>').and.to.include('reload this page in a moment');
+    expect(body, 'the cause is for operators only').to.not.include('ECONNREFUSED');
+    const json = await fetch(`${service.baseUrl}/`, { headers: { accept: 'application/json' } });
+    expect(json.status).to.equal(503);
+    expect(json.headers.get('retry-after')).to.equal('1');
+    expect(await json.json()).to.deep.include({ error: 'store_unavailable' });
   });
 
   it('Redis killed: /readyz names the refused connection, and 100 refused requests log one warning per cause, then a count', async () => {

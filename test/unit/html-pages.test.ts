@@ -1,0 +1,91 @@
+import { expect } from 'chai';
+import { request } from 'node:http';
+import { PAGE_CSP } from '../../src/html.js';
+import { startApp, type AppHarness } from '../support/app-harness.js';
+import { BROWSER_ACCEPT } from '../support/browser-accept.js';
+
+describe('HTML answers for people, JSON for API clients (in-memory store)', () => {
+  let app: AppHarness;
+  beforeEach(async () => {
+    app = await startApp({ maxPages: 1 });
+  });
+  afterEach(async () => {
+    await app.close();
+  });
+
+  const open = (path: string, headers: Record<string, string> = {}): Promise<Response> =>
+    fetch(`${app.baseUrl}${path}`, { headers: { accept: BROWSER_ACCEPT, ...headers } });
+
+  async function expectErrorPage(response: Response, status: number, code: string): Promise<string> {
+    expect(response.status).to.equal(status);
+    expect(response.headers.get('content-type')).to.match(/^text\/html; charset=utf-8/);
+    expect(response.headers.get('content-security-policy')).to.equal(PAGE_CSP);
+    expect(response.headers.get('vary')).to.match(/accept/i);
+    const body = await response.text();
+    expect(body).to.include('<meta name="viewport"').and.to.include(`<code>${code}</code>`).and.to.include('<a href="/">');
+    return body;
+  }
+
+  it('an unknown address opened in a browser is a 404 page saying what to do', async () => {
+    const body = await expectErrorPage(await open('/no/such/page'), 404, 'not_found');
+    expect(body).to.include('<h1>404 Not Found</h1>').and.to.include('No route for GET /no/such/page.').and.to.include('Check the address');
+  });
+
+  it('the same 404 stays JSON for curl and fetch (Accept */* or none) and under /api/ even for a browser', async () => {
+    for (const [path, accept] of [
+      ['/no/such/page', '*/*'],
+      ['/no/such/page', ''],
+      ['/api/no/such', BROWSER_ACCEPT],
+    ] as const) {
+      const response = await fetch(`${app.baseUrl}${path}`, { headers: accept === '' ? {} : { accept } });
+      expect(response.status).to.equal(404);
+      expect(response.headers.get('content-type'), `${path} with Accept ${accept}`).to.match(/^application\/json/);
+      expect(await response.json()).to.deep.include({ error: 'not_found' });
+    }
+  });
+
+  it('a full MAX_PAGES is a 409 page on / for a browser and JSON for an API client', async () => {
+    expect((await fetch(`${app.baseUrl}/api/views/other`, { method: 'POST' })).status).to.equal(200);
+    const body = await expectErrorPage(await open('/'), 409, 'page_limit_reached');
+    expect(body).to.include('maximum of 1 distinct pages').and.to.include('MAX_PAGES');
+    const json = await fetch(`${app.baseUrl}/`, { headers: { accept: 'application/json' } });
+    expect(json.status).to.equal(409);
+    expect(await json.json()).to.deep.include({ error: 'page_limit_reached', maxPages: 1 });
+  });
+
+  it('a bad Idempotency-Key on / is a 400 page', async () => {
+    await expectErrorPage(await open('/', { 'idempotency-key': 'bad key' }), 400, 'invalid_idempotency_key');
+  });
+
+  it('a wrong method on / is a 405 page that keeps the Allow header', async () => {
+    const response = await fetch(`${app.baseUrl}/`, { method: 'DELETE', headers: { accept: BROWSER_ACCEPT } });
+    expect(response.headers.get('allow')).to.include('GET');
+    await expectErrorPage(response, 405, 'method_not_allowed');
+  });
+
+  it('escapes what the address says: markup in a path comes back as text', async () => {
+    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const { hostname, port } = new URL(app.baseUrl);
+      request({ hostname, port, path: '/<script>alert(1)</script>', headers: { accept: BROWSER_ACCEPT } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(status).to.equal(404);
+    expect(body).to.include('&#60;script&#62;alert(1)&#60;/script&#62;');
+    expect(body).to.not.include('<script>');
+  });
+
+  it('/favicon.ico answers the inline icon as SVG, cacheable, instead of a 404', async () => {
+    const response = await fetch(`${app.baseUrl}/favicon.ico`);
+    expect(response.status).to.equal(200);
+    expect(response.headers.get('content-type')).to.match(/^image\/svg\+xml/);
+    expect(response.headers.get('cache-control')).to.match(/max-age=\d+/);
+    expect(await response.text()).to.match(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    const home = await (await open('/')).text();
+    expect(home).to.include('<link rel="icon" type="image/svg+xml" href="data:image/svg+xml,');
+  });
+});
