@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import { request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PAGE_CSP } from '../../src/html.js';
+import { HOME_RANKING_MAX_AGE_MS } from '../../src/routes/home.js';
+import { MemoryStore } from '../../src/store/memory.js';
 import { startApp, type AppHarness } from '../support/app-harness.js';
 import { BROWSER_ACCEPT } from '../support/browser-accept.js';
 
@@ -87,5 +90,62 @@ describe('HTML answers for people, JSON for API clients (in-memory store)', () =
     expect(await response.text()).to.match(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     const home = await (await open('/')).text();
     expect(home).to.include('<link rel="icon" type="image/svg+xml" href="data:image/svg+xml,');
+  });
+});
+
+describe('the home page (in-memory store)', () => {
+  let app: AppHarness;
+  let store: MemoryStore;
+  beforeEach(async () => {
+    store = new MemoryStore({ maxPages: 100 });
+    app = await startApp({ store });
+  });
+  afterEach(async () => {
+    await app.close();
+  });
+
+  it('shows the count sentence, the visitors, the top pages and how to embed the counter', async () => {
+    for (let i = 0; i < 3; i += 1) await fetch(`${app.baseUrl}/api/views/docs/intro`, { method: 'POST' });
+    const response = await fetch(`${app.baseUrl}/`, { headers: { accept: BROWSER_ACCEPT } });
+    expect(response.headers.get('content-security-policy')).to.equal(PAGE_CSP);
+    const body = await response.text();
+    expect(body).to.include('<h1>This page has been seen 1 time.</h1>').and.to.include('By 1 visitor ');
+    expect(body).to.match(/<code>docs\/intro<\/code><\/td><td class="n">3<\/td>[\s\S]*<code>\/<\/code><\/td><td class="n">1<\/td>/);
+    expect(body).to.include('4 views counted over all pages.');
+    expect(body).to.include(`&lt;script src="${app.baseUrl}/pt.js" async&gt;&lt;/script&gt;`).and.to.include('data-page-tracker');
+    expect(body).to.include(`${app.baseUrl}/badge/docs/intro.svg?count=true`).and.to.include('href="/openapi.json"');
+    expect(body).to.include('<meta name="viewport" content="width=device-width, initial-scale=1">');
+    expect(body, 'no external asset').to.not.match(/<(?:link|img|style|iframe)\b[^>]*(?:src|href)="https?:/);
+    expect(body, 'no script').to.not.include('<script');
+  });
+
+  it('escapes page names: a name written before the page-name rules comes back as text', async () => {
+    await store.recordView({ page: '<img src=x onerror=alert(1)>', visitorId: 'v' });
+    const body = await (await fetch(`${app.baseUrl}/`)).text();
+    expect(body).to.include('<code>&#60;img src=x onerror=alert(1)&#62;</code>');
+    expect(body).to.not.include('<img');
+  });
+
+  it('escapes the Host header the embed snippet is built from', async () => {
+    const { body } = await new Promise<{ body: string }>((resolve, reject) => {
+      const { hostname, port } = new URL(app.baseUrl);
+      request({ hostname, port, path: '/', headers: { host: 'x"><b>y' } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ body: text }));
+      })
+        .on('error', reject)
+        .end();
+    });
+    expect(body).to.include('http://x&#34;&#62;&#60;b&#62;y/pt.js');
+    expect(body).to.not.include('<b>');
+  });
+
+  it(`reuses one ranking for ${HOME_RANKING_MAX_AGE_MS} ms, then shows the new one`, async () => {
+    await fetch(`${app.baseUrl}/`);
+    await fetch(`${app.baseUrl}/api/views/fresh`, { method: 'POST' });
+    expect(await (await fetch(`${app.baseUrl}/`)).text()).to.not.include('<code>fresh</code>');
+    await sleep(HOME_RANKING_MAX_AGE_MS + 50);
+    expect(await (await fetch(`${app.baseUrl}/`)).text()).to.include('<code>fresh</code>');
   });
 });
