@@ -101,7 +101,7 @@ describe('Redis going away and coming back (real redis-server)', function () {
     expect(page.headers.get('retry-after')).to.equal('1');
     expect(page.headers.get('content-type')).to.match(/^text\/html/);
     const body = await page.text();
-    expect(body).to.include('<h1>503 Service Unavailable</h1>').and.to.include('reload this page in a moment');
+    expect(body).to.include('<h1>503 Service Unavailable</h1>').and.to.include('Reload this page in a moment');
     expect(body, 'the cause is for operators only').to.not.include('ECONNREFUSED');
     const json = await fetch(`${service.baseUrl}/`, { headers: { accept: 'application/json' } });
     expect(json.status).to.equal(503);
