@@ -1,4 +1,5 @@
 // The only module that reads the environment: everything else gets a typed Config passed in.
+import { ORIGIN_RULE, parseOrigin } from './origin-rule.js';
 
 export const ENV_VARIABLES = [
   'PORT',
@@ -10,6 +11,7 @@ export const ENV_VARIABLES = [
   'REDIS_COMMAND_TIMEOUT_MS',
   'MAX_PAGES',
   'TRUST_PROXY',
+  'ALLOWED_ORIGINS',
   'LOG_LEVEL',
   'LOG_FORMAT',
   'SHUTDOWN_DELAY_SECONDS',
@@ -40,6 +42,8 @@ export interface Config {
   redisCommandTimeoutMs: number;
   maxPages: number;
   trustProxy: boolean;
+  /** The sites whose pages may count views from the browser (ALLOWED_ORIGINS); empty means none. */
+  allowedOrigins: readonly string[];
   logLevel: LogLevel;
   logFormat: LogFormat;
   shutdownDelaySeconds: number;
@@ -99,6 +103,15 @@ function redisUrl(env: Env): string | undefined {
   return raw;
 }
 
+function allowedOrigins(env: Env): string[] {
+  const entries = (read(env, 'ALLOWED_ORIGINS') ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const entry of entries) {
+    if (entry === '*') throw new ConfigError('ALLOWED_ORIGINS', "'*' is not supported: list each site that may count, e.g. https://example.com,https://blog.example.com");
+    if (parseOrigin(entry) === undefined) throw new ConfigError('ALLOWED_ORIGINS', `"${entry}" is not an origin: ${ORIGIN_RULE}`);
+  }
+  return entries;
+}
+
 function logLevel(env: Env): LogLevel {
   const raw = read(env, 'LOG_LEVEL')?.toLowerCase() ?? 'info';
   const level = LOG_LEVELS.find((known) => known === raw);
@@ -153,6 +166,7 @@ export function loadConfig(env: Env, terminal: Terminal = { stdoutIsTerminal: fa
     redisCommandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 1000, 10, 60000),
     maxPages: integer(env, 'MAX_PAGES', 10000, 1, 10_000_000),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
+    allowedOrigins: allowedOrigins(env),
     logLevel: logLevel(env),
     logFormat: logFormat(env, terminal),
     shutdownDelaySeconds: integer(env, 'SHUTDOWN_DELAY_SECONDS', 0, 0, 300),

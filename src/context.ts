@@ -11,13 +11,15 @@ export interface AppDeps {
   store: ViewStore;
   metrics: Metrics;
   logger: Logger;
-  config: Pick<Config, 'trustProxy'>;
+  config: Pick<Config, 'trustProxy' | 'allowedOrigins'>;
   readiness: Readiness;
   build: BuildInfo;
 }
 
 export interface AppState {
   requestId: string;
+  /** Set for a request from a page on another site in ALLOWED_ORIGINS (src/origin.ts). */
+  crossSite?: boolean;
 }
 
 export type AppContext = ParameterizedContext<AppState, DefaultContext>;

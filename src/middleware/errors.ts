@@ -3,10 +3,13 @@ import type { Next } from 'koa';
 import type { AppContext, AppDeps } from '../context.js';
 import { FoldedWarnings } from '../folded-warnings.js';
 import {
+  CrossOriginMethodError,
   IdempotencyKeyReusedError,
+  InvalidOriginError,
   InvalidIdempotencyKeyError,
   InvalidPageError,
   InvalidQueryError,
+  OriginNotAllowedError,
   PageLimitReachedError,
   StoreUnavailableError,
 } from '../errors.js';
@@ -75,9 +78,14 @@ export function mapErrors({ logger }: AppDeps) {
         error instanceof InvalidPageError ||
         error instanceof InvalidQueryError ||
         error instanceof InvalidIdempotencyKeyError ||
-        error instanceof IdempotencyKeyReusedError
+        error instanceof IdempotencyKeyReusedError ||
+        error instanceof InvalidOriginError ||
+        error instanceof OriginNotAllowedError
       ) {
         answer(ctx, error.status, { error: error.code, message: error.message });
+      } else if (error instanceof CrossOriginMethodError) {
+        ctx.set('Allow', error.allow.join(', '));
+        answer(ctx, error.status, { error: error.code, message: error.message, allow: [...error.allow] });
       } else if (error instanceof PageLimitReachedError) {
         answer(ctx, error.status, { error: error.code, message: error.message, maxPages: error.maxPages });
       } else if (error instanceof StoreUnavailableError) {

@@ -18,13 +18,13 @@ export interface AppHarness {
 }
 
 /** The real app in-process on an OS-chosen 127.0.0.1 port, on the in-memory store unless one is given. */
-export async function startApp(options: { trustProxy?: boolean; maxPages?: number; store?: ViewStore } = {}): Promise<AppHarness> {
+export async function startApp(options: { trustProxy?: boolean; maxPages?: number; store?: ViewStore; allowedOrigins?: string[] } = {}): Promise<AppHarness> {
   const store = options.store ?? new MemoryStore({ maxPages: options.maxPages ?? 100 });
   const metrics = createMetrics({ version: 'test' });
   const { logger, lines } = memoryLogger();
   const readiness = new Readiness(store, metrics);
   readiness.start();
-  const app = createApp({ store, metrics, logger, readiness, build: readBuildInfo(), config: { trustProxy: options.trustProxy ?? false } });
+  const app = createApp({ store, metrics, logger, readiness, build: readBuildInfo(), config: { trustProxy: options.trustProxy ?? false, allowedOrigins: options.allowedOrigins ?? [] } });
   const server: Server = createHttpServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;

@@ -23,6 +23,7 @@ describe('config', () => {
       redisCommandTimeoutMs: 1000,
       maxPages: 10000,
       trustProxy: false,
+      allowedOrigins: [],
       logLevel: 'info',
       logFormat: 'json',
       shutdownDelaySeconds: 0,
@@ -42,6 +43,7 @@ describe('config', () => {
       REDIS_COMMAND_TIMEOUT_MS: '250',
       MAX_PAGES: '5',
       TRUST_PROXY: 'true',
+      ALLOWED_ORIGINS: ' https://example.com, http://127.0.0.1:8080 ,',
       LOG_LEVEL: 'debug',
       LOG_FORMAT: 'pretty',
       SHUTDOWN_DELAY_SECONDS: '5',
@@ -58,6 +60,7 @@ describe('config', () => {
       redisCommandTimeoutMs: 250,
       maxPages: 5,
       trustProxy: true,
+      allowedOrigins: ['https://example.com', 'http://127.0.0.1:8080'],
       logLevel: 'debug',
       logFormat: 'pretty',
       shutdownDelaySeconds: 5,
@@ -65,7 +68,7 @@ describe('config', () => {
       production: true,
     });
     expect([...ENV_VARIABLES].sort()).to.deep.equal(
-      ['PORT', 'METRICS_PORT', 'HOST', 'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS', 'MAX_PAGES', 'TRUST_PROXY', 'LOG_LEVEL', 'LOG_FORMAT', 'SHUTDOWN_DELAY_SECONDS', 'SHUTDOWN_TIMEOUT_SECONDS', 'NODE_ENV'].sort(),
+      ['PORT', 'METRICS_PORT', 'HOST', 'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS', 'MAX_PAGES', 'TRUST_PROXY', 'ALLOWED_ORIGINS', 'LOG_LEVEL', 'LOG_FORMAT', 'SHUTDOWN_DELAY_SECONDS', 'SHUTDOWN_TIMEOUT_SECONDS', 'NODE_ENV'].sort(),
     );
   });
 
@@ -84,6 +87,10 @@ describe('config', () => {
     ['REDIS_URL', 'http://cache:6379'],
     ['REDIS_URL', 'not a url'],
     ['REDIS_KEY_PREFIX', 'has space'],
+    ['ALLOWED_ORIGINS', 'example.com'],
+    ['ALLOWED_ORIGINS', 'https://example.com/'],
+    ['ALLOWED_ORIGINS', 'https://a.example,https://b.example/path'],
+    ['ALLOWED_ORIGINS', '*'],
   ] as const) {
     it(`refuses ${variable}=${JSON.stringify(value)} naming the variable`, () => {
       const error = refusal({ [variable]: value });
@@ -104,6 +111,13 @@ describe('config', () => {
     expect(error.variable).to.equal('METRICS_PORT');
     expect(error.message).to.equal('METRICS_PORT: must differ from PORT (both are 9100): /metrics is served on its own port');
     expect(loadConfig({ PORT: '0', METRICS_PORT: '0' })).to.deep.include({ port: 0, metricsPort: 0 });
+  });
+
+  it('says what an ALLOWED_ORIGINS entry must look like', () => {
+    expect(refusal({ ALLOWED_ORIGINS: 'https://a.example,https://b.example/' }).message).to.equal(
+      'ALLOWED_ORIGINS: "https://b.example/" is not an origin: an origin is a scheme (http or https), a host and an optional port with nothing after it, e.g. https://example.com or http://127.0.0.1:8080',
+    );
+    expect(refusal({ ALLOWED_ORIGINS: '*' }).message).to.include("'*' is not supported: list each site");
   });
 
   it('refuses NODE_ENV=production without REDIS_URL', () => {
