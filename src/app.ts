@@ -6,6 +6,7 @@ import { observe } from './middleware/observe.js';
 import { crossOrigin } from './origin.js';
 import { refuseLargeBodies } from './middleware/refuse-large-bodies.js';
 import { aboutRoutes } from './routes/about.js';
+import { badgeRoutes } from './routes/badge.js';
 import { embedRoutes } from './routes/embed.js';
 import { healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
@@ -22,6 +23,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   healthRoutes(router, deps);
   aboutRoutes(router, deps);
   embedRoutes(router);
+  badgeRoutes(router, deps);
   app.use(observe(deps));
   app.use(refuseLargeBodies);
   app.use(mapErrors(deps));

@@ -98,6 +98,17 @@ describe('embedding the counter on other sites (Chromium, /pt.js, ALLOWED_ORIGIN
     await context.close();
   });
 
+  it('a badge with ?count=true renders as an image on another site\'s page and counts its view', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${refused.port}/any`);
+    await page.setContent(`<img id="badge" alt="views" src="${service.baseUrl}/badge/readme.svg?count=true">`);
+    await page.waitForFunction("document.getElementById('badge').complete", undefined, { timeout: 5000 });
+    expect(await page.evaluate("document.getElementById('badge').naturalWidth")).to.be.greaterThan(40);
+    expect(await viewsOf('readme')).to.deep.include({ views: 1 });
+    await context.close();
+  });
+
   it('serves /pt.js as JavaScript, cacheable for a short time', async () => {
     const response = await fetch(`${service.baseUrl}/pt.js`);
     expect(response.headers.get('content-type')).to.equal('text/javascript; charset=utf-8');

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PAGE_CSP } from '../../src/html.js';
 import { HOME_RANKING_MAX_AGE_MS } from '../../src/routes/home.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import { startApp, type AppHarness } from '../support/app-harness.js';
 import { BROWSER_ACCEPT } from '../support/browser-accept.js';
+import { getUnnormalised } from '../support/unnormalised-get.js';
 
 describe('HTML answers for people, JSON for API clients (in-memory store)', () => {
   let app: AppHarness;
@@ -67,16 +67,7 @@ describe('HTML answers for people, JSON for API clients (in-memory store)', () =
   });
 
   it('escapes what the address says: markup in a path comes back as text', async () => {
-    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const { hostname, port } = new URL(app.baseUrl);
-      request({ hostname, port, path: '/<script>alert(1)</script>', headers: { accept: BROWSER_ACCEPT } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      })
-        .on('error', reject)
-        .end();
-    });
+    const { status, body } = await getUnnormalised(app.baseUrl, '/<script>alert(1)</script>', { accept: BROWSER_ACCEPT });
     expect(status).to.equal(404);
     expect(body).to.include('&#60;script&#62;alert(1)&#60;/script&#62;');
     expect(body).to.not.include('<script>');
@@ -127,16 +118,7 @@ describe('the home page (in-memory store)', () => {
   });
 
   it('escapes the Host header the embed snippet is built from', async () => {
-    const { body } = await new Promise<{ body: string }>((resolve, reject) => {
-      const { hostname, port } = new URL(app.baseUrl);
-      request({ hostname, port, path: '/', headers: { host: 'x"><b>y' } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ body: text }));
-      })
-        .on('error', reject)
-        .end();
-    });
+    const { body } = await getUnnormalised(app.baseUrl, '/', { host: 'x"><b>y' });
     expect(body).to.include('http://x&#34;&#62;&#60;b&#62;y/pt.js');
     expect(body).to.not.include('<b>');
   });
