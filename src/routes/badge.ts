@@ -6,6 +6,8 @@ import { parsePageName } from '../page.js';
 import { countView } from './count-view.js';
 
 const PREFIX = '/badge/';
+// Image proxies (GitHub's among them) cache unless told not to: a badge must show the current count.
+export const BADGE_CACHE_CONTROL = 'no-cache, no-store, must-revalidate';
 const SUFFIX = '.svg';
 const LABEL = 'views';
 // Verdana 11px, as most badges use: about 7 px per character plus 5 px of padding on each side.
@@ -53,8 +55,7 @@ export function badgeRoutes(router: Router, deps: AppDeps): void {
     }
     const page = pageOf(ctx);
     const stats = countsView(ctx) ? await countView(deps, ctx, page) : await deps.store.getPage(page);
-    // Image proxies (GitHub's among them) cache unless told not to: a badge must show the current count.
-    ctx.set('Cache-Control', 'no-cache, no-store, must-revalidate');
+    ctx.set('Cache-Control', BADGE_CACHE_CONTROL);
     ctx.set('Cross-Origin-Resource-Policy', 'cross-origin');
     // Opened on its own, an SVG is a document: this one needs nothing but itself.
     ctx.set('Content-Security-Policy', "default-src 'none'");

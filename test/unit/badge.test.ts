@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { PAGE_RULE } from '../../src/errors.js';
-import { badgeSvg } from '../../src/routes/badge.js';
+import { BADGE_CACHE_CONTROL, badgeSvg } from '../../src/routes/badge.js';
 import { startApp, type AppHarness } from '../support/app-harness.js';
 import { getUnnormalised } from '../support/unnormalised-get.js';
 
@@ -21,7 +21,7 @@ describe('GET /badge/{page}.svg (in-memory store)', () => {
     const response = await badge('docs/intro.svg');
     expect(response.status).to.equal(200);
     expect(response.headers.get('content-type')).to.equal('image/svg+xml; charset=utf-8');
-    expect(response.headers.get('cache-control')).to.equal('no-cache, no-store, must-revalidate');
+    expect(response.headers.get('cache-control')).to.equal(BADGE_CACHE_CONTROL);
     const svg = await response.text();
     expect(svg).to.match(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     expect(svg).to.include('<title>docs/intro: 1 view</title>').and.to.include('>1</text>');
