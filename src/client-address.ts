@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { isIP } from 'node:net';
 
 /**
  * The client as the abuse budget counts it, from the request's address (ctx.ip: the socket's peer, or with
@@ -9,7 +10,8 @@ import ipaddr from 'ipaddr.js';
  * address to go by (a socket already gone): such a view is not budgeted.
  */
 export function budgetClientOf(ip: string): string | undefined {
-  if (!ipaddr.isValid(ip)) return undefined;
+  // node:net's check, not ipaddr.isValid: that one also takes the old shorthands ("10.1" for 10.0.0.1).
+  if (isIP(ip) === 0) return undefined;
   const address = ipaddr.process(ip);
   if (address.kind() === 'ipv4') return address.toString();
   return `${ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/64`).toString()}/64`;
