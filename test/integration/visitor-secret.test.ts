@@ -1,5 +1,6 @@
 // VISITOR_SECRET and PAGE_PATTERN as the built service reads them at start-up.
 import { expect } from 'chai';
+import { waitFor } from '../support/processes.js';
 import { startService, type RunningService } from '../support/service.js';
 
 const SECRET = 'replica-shared-visitor-secret-0123456789';
@@ -25,6 +26,8 @@ describe('VISITOR_SECRET and PAGE_PATTERN at start-up (the built service)', func
     const [a, b] = await Promise.all([start({ VISITOR_SECRET: SECRET }), start({ VISITOR_SECRET: SECRET })]);
     const cookie = await cookieFrom(a);
     expect(await setsCookie(b, cookie), 'the other replica issues no new id').to.equal(false);
+    // The start-up line comes after the warning would have: once it is in, the warning would be too.
+    await waitFor('the start-up lines', () => Promise.resolve([a, b].every((s) => s.logs().some((line) => line.includes('page-tracker listening'))) ? true : undefined), 5000);
     expect([...warningsAbout(a), ...warningsAbout(b)]).to.deep.equal([]);
   });
 
@@ -33,6 +36,8 @@ describe('VISITOR_SECRET and PAGE_PATTERN at start-up (the built service)', func
     const cookie = await cookieFrom(a);
     expect(await setsCookie(a, cookie), 'the same process knows its cookie').to.equal(false);
     expect(await setsCookie(b, cookie), 'another process does not').to.equal(true);
+    // JSON log lines are buffered: wait for the line, then check that it came once.
+    await waitFor('the VISITOR_SECRET warning', () => Promise.resolve(warningsAbout(a).length > 0 ? true : undefined), 5000);
     expect(warningsAbout(a)).to.have.length(1);
   });
 
