@@ -102,7 +102,8 @@ describe('group commit in the Redis store (real redis-server)', function () {
   });
 
   it('a batch mixing clients, one crossing its budgets mid-batch: one script call; its views before the crossing count, the ones after are refused, in order', async () => {
-    const store = await connectedStore(100, 1000, { ...NO_BUDGET, viewsPerWindow: 6, newPagesPerWindow: 3 });
+    // A generous timeout: this Redis fsyncs every write, and on a busy disk a batch can take over a second.
+    const store = await connectedStore(100, 5000, { ...NO_BUDGET, viewsPerWindow: 6, newPagesPerWindow: 3 });
     // A squatter (A) creating pages and a reader (B) in one turn; warm-up came from no client.
     const views: ViewToRecord[] = [
       ...Array.from({ length: 5 }, (_, i) => [
