@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { freePort } from '../test/support/ports.js';
 import { exited, track, waitFor } from '../test/support/processes.js';
 import { startRedis } from '../test/support/redis-server.js';
-import { startService } from '../test/support/service.js';
+import { ONE_CLIENT_LOAD_ENV, startService } from '../test/support/service.js';
+import { VisitorIds } from '../src/visitor.js';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '64' } } });
 const duration = Number(values.duration);
@@ -29,8 +30,9 @@ interface Figures {
 }
 
 const AUTOCANNON_CLI = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
-// A visitor who has been here before: the service reads the id and sets no cookie.
-const RETURNING_VISITOR = 'Cookie: pt_visitor=0f8fad5b-d9cb-469f-a165-70867728950e';
+// A visitor who has been here before: the service verifies the id's signature and sets no cookie.
+const VISITOR_SECRET = 'bench-visitor-secret-0123456789abcdef';
+const RETURNING_VISITOR = `Cookie: pt_visitor=${new VisitorIds(VISITOR_SECRET).cookieValue('0f8fad5b-d9cb-469f-a165-70867728950e')}`;
 
 /** CPU time (user + system) the process has used so far, in seconds. */
 function cpuSeconds(pid: number): number {
@@ -100,7 +102,7 @@ async function startBaseline(redisUrl: string): Promise<{ baseUrl: string; proce
 const redis = await startRedis();
 const rows: string[] = [];
 try {
-  const service = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'info', NODE_ENV: 'production' }, stdout: 'ignore' });
+  const service = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'info', NODE_ENV: 'production', VISITOR_SECRET, ...ONE_CLIENT_LOAD_ENV }, stdout: 'ignore' });
   const baseline = await startBaseline(redis.url);
   try {
     console.log(`autocannon (own process): ${connections} connections, ${duration} s per run after a 2 s warm-up; redis-server pid ${redis.pid}`);

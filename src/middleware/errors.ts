@@ -3,8 +3,8 @@ import type { Next } from 'koa';
 import type { AppContext, AppDeps } from '../context.js';
 import { FoldedWarnings } from '../folded-warnings.js';
 import {
+  BudgetExceededError,
   CrossOriginMethodError,
-  IdempotencyKeyReusedError,
   InvalidOriginError,
   InvalidIdempotencyKeyError,
   InvalidPageError,
@@ -12,6 +12,7 @@ import {
   OriginNotAllowedError,
   PageLimitReachedError,
   StoreUnavailableError,
+  ViewRefusedError,
 } from '../errors.js';
 import { answerHtml, API_PREFIX, escapeHtml, htmlPage, wantsHtml } from '../html.js';
 
@@ -78,7 +79,6 @@ export function mapErrors({ logger }: AppDeps) {
         error instanceof InvalidPageError ||
         error instanceof InvalidQueryError ||
         error instanceof InvalidIdempotencyKeyError ||
-        error instanceof IdempotencyKeyReusedError ||
         error instanceof InvalidOriginError ||
         error instanceof OriginNotAllowedError
       ) {
@@ -88,6 +88,11 @@ export function mapErrors({ logger }: AppDeps) {
         answer(ctx, error.status, { error: error.code, message: error.message, allow: [...error.allow] });
       } else if (error instanceof PageLimitReachedError) {
         answer(ctx, error.status, { error: error.code, message: error.message, maxPages: error.maxPages });
+      } else if (error instanceof BudgetExceededError) {
+        ctx.set('Retry-After', String(error.retryAfterSeconds));
+        answer(ctx, error.status, { error: error.code, message: error.message, retryAfterSeconds: error.retryAfterSeconds });
+      } else if (error instanceof ViewRefusedError) {
+        answer(ctx, error.status, { error: error.code, message: error.message });
       } else if (error instanceof StoreUnavailableError) {
         ctx.set('Retry-After', '1');
         answer(ctx, error.status, { error: error.code, message: error.message });
