@@ -29,6 +29,8 @@ const WHAT_TO_DO: Record<string, string> = {
   invalid_idempotency_key: 'Send an Idempotency-Key that follows that rule, or none.',
   idempotency_key_reused: 'Send a fresh Idempotency-Key for each view.',
   page_limit_reached: 'Pages already counted keep counting. To count new pages, ask the operator to raise MAX_PAGES.',
+  rate_limited: 'Reload this page once that time has passed.',
+  page_not_tracked: 'Check the page name in the address; this tracker counts only the pages its operator lists in PAGE_PATTERN.',
   store_unavailable: 'Reload this page in a moment: the counter should be back shortly.',
   not_found: 'Check the address, or start from the home page.',
   method_not_allowed: 'Open the address in a browser, or use one of the allowed methods.',

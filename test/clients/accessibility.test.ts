@@ -1,7 +1,9 @@
-// axe-core in the real Chromium: the home page and the HTML error pages, each at desktop and phone width,
-// as served (its Content-Security-Policy in force), with screenshots for a person to look at.
+// axe-core in the real Chromium: the home page and the HTML error pages (400, 404, 404 page_not_tracked, 409,
+// 429, 503), each at desktop and phone width, as served (its Content-Security-Policy in force), with
+// screenshots for a person to look at.
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
@@ -16,6 +18,7 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
 const FAILING_IMPACTS = ['serious', 'critical'];
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 const RESULTS = 'test-results';
+const ONE_HOUR_MS = 60 * 60 * 1000;
 
 interface AxeViolation {
   id: string;
@@ -40,15 +43,19 @@ describe('accessibility (axe-core in Chromium) and screenshots', function () {
   // A second service whose MAX_PAGES is already full, and whose Redis is killed later: the 409 and 503 pages.
   let fullRedis: RedisServer;
   let full: RunningService;
+  // A third with PAGE_PATTERN and a quota of one new page per hour: the 404 page_not_tracked and 429 pages.
+  let limitedRedis: RedisServer;
+  let limited: RunningService;
   const summary: Record<string, { violations: Array<{ id: string; impact: string | null; nodes: number }>; passes: number }> = {};
 
   before(async () => {
-    [redis, fullRedis] = await Promise.all([startRedis(), startRedis()]);
-    [service, full] = await Promise.all([
+    [redis, fullRedis, limitedRedis] = await Promise.all([startRedis(), startRedis(), startRedis()]);
+    [service, full, limited] = await Promise.all([
       startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn' } }),
       startService({ env: { REDIS_URL: fullRedis.url, LOG_LEVEL: 'warn', MAX_PAGES: '1' } }),
+      startService({ env: { REDIS_URL: limitedRedis.url, LOG_LEVEL: 'warn', PAGE_PATTERN: 'blog/[a-z-]+', NEW_PAGES_PER_CLIENT_PER_HOUR: '1' } }),
     ]);
-    await Promise.all([untilReady(service), untilReady(full)]);
+    await Promise.all([untilReady(service), untilReady(full), untilReady(limited)]);
     for (const page of ['docs/intro', 'blog/2026/a-rather-long-page-name-that-has-to-wrap-on-a-phone', 'about']) {
       await fetch(`${service.baseUrl}/api/views/${page}`, { method: 'POST' });
     }
@@ -59,8 +66,8 @@ describe('accessibility (axe-core in Chromium) and screenshots', function () {
   after(async () => {
     await writeFile(`${RESULTS}/axe-results.json`, `${JSON.stringify(summary, null, 2)}\n`);
     await browser?.close();
-    await Promise.all([service?.stop(), full?.stop()]);
-    await Promise.all([redis?.cleanup(), fullRedis?.cleanup()]);
+    await Promise.all([service?.stop(), full?.stop(), limited?.stop()]);
+    await Promise.all([redis?.cleanup(), fullRedis?.cleanup(), limitedRedis?.cleanup()]);
   });
 
   /** Opens the address as a person would, checks it with axe-core, and screenshots it at both widths. */
@@ -112,6 +119,22 @@ describe('accessibility (axe-core in Chromium) and screenshots', function () {
 
   it('the 409 page (MAX_PAGES is full)', async () => {
     await check('error 409', `${full.baseUrl}/`, 409);
+  });
+
+  it('the 404 page_not_tracked page (a new page outside PAGE_PATTERN)', async () => {
+    await check('error 404 page_not_tracked', `${limited.baseUrl}/badge/junk.svg?count=true`, 404);
+  });
+
+  it('the 429 page (the new-page quota is spent), with Retry-After', async () => {
+    // The quota is per hour: the refusals below must fall in the hour whose quota this view spends.
+    const left = ONE_HOUR_MS - (Date.now() % ONE_HOUR_MS);
+    if (left < 60_000) await sleep(left + 50);
+    expect((await fetch(`${limited.baseUrl}/api/views/blog/first-post`, { method: 'POST' })).status).to.equal(200);
+    // The home page is new in this Redis, so viewing it would create a page: over the quota.
+    const answer = await fetch(`${limited.baseUrl}/`, { headers: { accept: BROWSER_ACCEPT } });
+    expect(answer.status).to.equal(429);
+    expect(Number(answer.headers.get('retry-after'))).to.be.within(1, 3600);
+    await check('error 429', `${limited.baseUrl}/`, 429);
   });
 
   it('the 503 page (Redis is down), with Retry-After', async () => {

@@ -3,9 +3,26 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PAGE_CSP } from '../../src/html.js';
 import { HOME_RANKING_MAX_AGE_MS } from '../../src/routes/home.js';
 import { MemoryStore } from '../../src/store/memory.js';
+import { NO_BUDGET } from '../../src/store/view-store.js';
 import { startApp, type AppHarness } from '../support/app-harness.js';
 import { BROWSER_ACCEPT } from '../support/browser-accept.js';
 import { getUnnormalised } from '../support/unnormalised-get.js';
+
+/** Asks as a browser's navigation does: HTML preferred. */
+function openInBrowser(app: AppHarness, path: string, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(`${app.baseUrl}${path}`, { headers: { accept: BROWSER_ACCEPT, ...headers } });
+}
+
+/** The error page every HTML error answer is: its status, type, CSP, Vary, layout and error code. */
+async function expectErrorPage(response: Response, status: number, code: string): Promise<string> {
+  expect(response.status).to.equal(status);
+  expect(response.headers.get('content-type')).to.match(/^text\/html; charset=utf-8/);
+  expect(response.headers.get('content-security-policy')).to.equal(PAGE_CSP);
+  expect(response.headers.get('vary')).to.match(/accept/i);
+  const body = await response.text();
+  expect(body).to.include('<meta name="viewport"').and.to.include(`<code>${code}</code>`).and.to.include('<a href="/">');
+  return body;
+}
 
 describe('HTML answers for people, JSON for API clients (in-memory store)', () => {
   let app: AppHarness;
@@ -16,18 +33,7 @@ describe('HTML answers for people, JSON for API clients (in-memory store)', () =
     await app.close();
   });
 
-  const open = (path: string, headers: Record<string, string> = {}): Promise<Response> =>
-    fetch(`${app.baseUrl}${path}`, { headers: { accept: BROWSER_ACCEPT, ...headers } });
-
-  async function expectErrorPage(response: Response, status: number, code: string): Promise<string> {
-    expect(response.status).to.equal(status);
-    expect(response.headers.get('content-type')).to.match(/^text\/html; charset=utf-8/);
-    expect(response.headers.get('content-security-policy')).to.equal(PAGE_CSP);
-    expect(response.headers.get('vary')).to.match(/accept/i);
-    const body = await response.text();
-    expect(body).to.include('<meta name="viewport"').and.to.include(`<code>${code}</code>`).and.to.include('<a href="/">');
-    return body;
-  }
+  const open = (path: string, headers: Record<string, string> = {}): Promise<Response> => openInBrowser(app, path, headers);
 
   it('an unknown address opened in a browser is a 404 page saying what to do', async () => {
     const body = await expectErrorPage(await open('/no/such/page'), 404, 'not_found');
@@ -81,6 +87,35 @@ describe('HTML answers for people, JSON for API clients (in-memory store)', () =
     expect(await response.text()).to.match(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     const home = await (await open('/')).text();
     expect(home).to.include('<link rel="icon" type="image/svg+xml" href="data:image/svg+xml,');
+  });
+});
+
+describe("the abuse budget's refusals as HTML pages (in-memory store)", () => {
+  let app: AppHarness;
+  afterEach(async () => {
+    await app.close();
+  });
+
+  it('over its views per minute, a browser on / gets a 429 page saying when to come back, with Retry-After kept; JSON stays JSON', async () => {
+    // 45.5 s into a minute: 15 s left of it, rounded up.
+    const now = Date.parse('2026-01-01T10:30:00Z') + 45_500;
+    app = await startApp({ store: new MemoryStore({ maxPages: 100, budget: { ...NO_BUDGET, viewsPerWindow: 1 }, now: () => now }) });
+    expect((await fetch(`${app.baseUrl}/`, { headers: { accept: BROWSER_ACCEPT } })).status).to.equal(200);
+    const response = await fetch(`${app.baseUrl}/`, { headers: { accept: BROWSER_ACCEPT } });
+    expect(response.headers.get('retry-after')).to.equal('15');
+    const body = await expectErrorPage(response, 429, 'rate_limited');
+    expect(body).to.include('<h1>429 Too Many Requests</h1>').and.to.include('try again in 15 s.').and.to.include('Reload this page once that time has passed.');
+    const json = await fetch(`${app.baseUrl}/`, { headers: { accept: 'application/json' } });
+    expect(json.status).to.equal(429);
+    expect(json.headers.get('retry-after')).to.equal('15');
+    expect(await json.json()).to.deep.include({ error: 'rate_limited', retryAfterSeconds: 15 });
+  });
+
+  it('a badge of a new page outside PAGE_PATTERN, opened in a browser, is a 404 page_not_tracked page', async () => {
+    app = await startApp({ pagePattern: /^(?:blog\/[a-z-]+)$/u });
+    const body = await expectErrorPage(await openInBrowser(app, '/badge/junk.svg?count=true'), 404, 'page_not_tracked');
+    expect(body).to.include('<h1>404 Not Found</h1>').and.to.include('does not match PAGE_PATTERN').and.to.include('pages its operator lists in PAGE_PATTERN');
+    expect((await openInBrowser(app, '/badge/blog/hello.svg?count=true')).status, 'a page the pattern allows').to.equal(200);
   });
 });
 
