@@ -34,8 +34,10 @@ const counted = {
 /** What counting a view may answer besides 200; origin answers only under /api/views. */
 const countFailures = {
   '400': response('BadRequest'),
+  '404': response('PageNotTracked'),
   '409': response('PageLimitReached'),
   '422': response('IdempotencyKeyReused'),
+  '429': response('RateLimited'),
   '503': response('StoreUnavailable'),
 };
 const originFailures = { '400': response('BadRequest'), '403': response('OriginNotAllowed') };
@@ -197,12 +199,15 @@ export const OPENAPI_DOCUMENT = {
               'page_limit_reached',
               'payload_too_large',
               'idempotency_key_reused',
+              'page_not_tracked',
+              'rate_limited',
               'internal_error',
               'store_unavailable',
             ],
           },
           message: { type: 'string' },
           maxPages: { type: 'integer', minimum: 1 },
+          retryAfterSeconds: { type: 'integer', minimum: 1, description: 'As Retry-After' },
           allow: { type: 'array', items: { type: 'string' } },
         },
       },
@@ -234,6 +239,12 @@ export const OPENAPI_DOCUMENT = {
       OriginNotAllowed: { description: 'The Origin is not in ALLOWED_ORIGINS; nothing was counted', content: errorContent },
       PageLimitReached: { description: 'A new page while MAX_PAGES pages exist; nothing was counted', content: errorContent },
       IdempotencyKeyReused: { description: 'The Idempotency-Key already counted a view of another page', content: errorContent },
+      PageNotTracked: { description: 'A new page whose name does not match PAGE_PATTERN; nothing was counted', content: errorContent },
+      RateLimited: {
+        description: 'The client address is over its views per minute or new pages per hour; nothing was counted',
+        headers: { 'Retry-After': header('RetryAfter') },
+        content: errorContent,
+      },
       StoreUnavailable: { description: 'Redis is unavailable', headers: { 'Retry-After': header('RetryAfter') }, content: errorContent },
       NotFound: { description: 'No such route', content: errorContent },
       MethodNotAllowed: { description: 'Wrong method', headers: { Allow: header('Allow') }, content: errorContent },

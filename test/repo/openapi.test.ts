@@ -43,6 +43,20 @@ describe('the OpenAPI document (src/openapi.ts, served at /openapi.json)', () =>
       ]);
     });
 
+    it("documents the abuse budget's refusals on every route that counts a view: 429 with Retry-After, 404 page_not_tracked, as JSON or as the HTML page", () => {
+      const rateLimited = '{"error":"rate_limited","message":"m","retryAfterSeconds":15}';
+      const notTracked = '{"error":"page_not_tracked","message":"m"}';
+      for (const [method, path] of [['POST', '/api/views/a'], ['GET', '/'], ['GET', '/badge/a.svg?count=true']] as const) {
+        expect(openApiProblems(method, path, 429, headers({ 'retry-after': '15' }), rateLimited), `${method} ${path} 429`).to.deep.equal([]);
+        expect(openApiProblems(method, path, 429, headers(), rateLimited), `${method} ${path} 429 without Retry-After`).to.deep.equal(['no Retry-After header']);
+        expect(openApiProblems(method, path, 404, headers(), notTracked), `${method} ${path} 404`).to.deep.equal([]);
+      }
+      expect(openApiProblems('GET', '/', 429, headers({ 'retry-after': '15', 'content-type': 'text/html; charset=utf-8' }), '<!doctype html>')).to.deep.equal([]);
+      expect(openApiProblems('GET', '/api/views/a', 429, headers({ 'retry-after': '15' }), rateLimited), 'a read is never budgeted').to.deep.equal([
+        'status 429 is not documented for GET /api/views/{page}',
+      ]);
+    });
+
     it('takes 404 only for unknown paths and 405 anywhere', () => {
       const notFound = '{"error":"not_found","message":"m"}';
       expect(openApiProblems('GET', '/no/such', 404, headers(), notFound)).to.deep.equal([]);
