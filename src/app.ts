@@ -27,7 +27,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(observe(deps));
   app.use(refuseLargeBodies);
   app.use(mapErrors(deps));
-  app.use(crossOrigin(deps.config.allowedOrigins));
+  app.use(crossOrigin(deps.config.allowedOrigins, deps.metrics));
   app.use(router.routes());
   app.use(router.allowedMethods());
   // mapErrors answers everything; this only sees errors from writing a response, e.g. a client gone.

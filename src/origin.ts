@@ -4,6 +4,7 @@ import type { Next } from 'koa';
 import type { AppContext } from './context.js';
 import { CrossOriginMethodError, InvalidOriginError, OriginNotAllowedError } from './errors.js';
 import { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from './idempotency-key.js';
+import type { Metrics } from './metrics.js';
 import { parseOrigin } from './origin-rule.js';
 
 /** The routes other sites' pages may call: counting a view and reading the figures. */
@@ -34,8 +35,21 @@ export function checkOrigin(ctx: AppContext, allowed: ReadonlySet<string>): Orig
   return 'allowed';
 }
 
-/** Refuses foreign origins on the cross-origin routes and gives allowed ones their CORS headers and preflights. */
-export function crossOrigin(allowedOrigins: readonly string[]) {
+/**
+ * Whether the request is a view being counted: `POST /api/views/{page}`, or the preflight a browser sends
+ * before that POST (pt.js's Idempotency-Key makes one). Refusing the preflight is what stops a browser's view
+ * from a site not listed (the POST is never sent), so the preflight is the request whose refusal is the drop.
+ */
+function countsView(ctx: AppContext): boolean {
+  if (!ctx.path.startsWith(`${CROSS_ORIGIN_PREFIX}/`)) return false;
+  return ctx.method === 'POST' || (ctx.method === 'OPTIONS' && ctx.get('Access-Control-Request-Method') === 'POST');
+}
+
+/**
+ * Refuses foreign origins on the cross-origin routes and gives allowed ones their CORS headers and preflights.
+ * A view refused for its origin is counted in page_tracker_views_dropped_total{reason="origin_refused"}.
+ */
+export function crossOrigin(allowedOrigins: readonly string[], metrics: Pick<Metrics, 'viewsDropped'>) {
   const allowed: ReadonlySet<string> = new Set(allowedOrigins);
   const corsHeaders = cors({
     // Only reached for an allowed origin: it is echoed, since a credentialed request may not get `*`.
@@ -52,7 +66,14 @@ export function crossOrigin(allowedOrigins: readonly string[]) {
       return;
     }
     ctx.vary('Origin');
-    if (checkOrigin(ctx, allowed) !== 'allowed') {
+    let verdict: OriginVerdict;
+    try {
+      verdict = checkOrigin(ctx, allowed);
+    } catch (error) {
+      if (error instanceof OriginNotAllowedError && countsView(ctx)) metrics.viewsDropped.inc({ reason: 'origin_refused' });
+      throw error;
+    }
+    if (verdict !== 'allowed') {
       await next();
       return;
     }

@@ -60,6 +60,21 @@ describe('cross-origin counting (ALLOWED_ORIGINS, CORS)', () => {
     });
   }
 
+  it('each view refused for its Origin (the POST, or the preflight a browser sends before it) is one page_tracker_views_dropped_total{reason="origin_refused"}; refused reads and an invalid Origin are not', async () => {
+    const originRefused = async (): Promise<number> =>
+      (await app.metrics.viewsDropped.get()).values.find((value) => value.labels.reason === 'origin_refused')?.value ?? -1;
+    expect(await originRefused(), 'exported from the start').to.equal(0);
+    const evil = 'https://evil.example';
+    expect((await post({ origin: evil })).status).to.equal(403);
+    expect((await preflight(evil, 'POST')).status).to.equal(403);
+    expect(await originRefused()).to.equal(2);
+    expect((await fetch(`${app.baseUrl}/api/views/a`, { headers: { origin: evil } })).status, 'a read').to.equal(403);
+    expect((await fetch(`${app.baseUrl}/api/views`, { headers: { origin: evil } })).status, 'the ranking').to.equal(403);
+    expect((await preflight(evil, 'GET')).status, 'a preflight for a read').to.equal(403);
+    expect((await post({ origin: 'not an origin' })).status, 'an invalid Origin: an error, not a drop').to.equal(400);
+    expect(await originRefused()).to.equal(2);
+  });
+
   for (const origin of ['not an origin', 'https://blog.example/', 'https://blog.example/path', 'ftp://blog.example', 'https://user@blog.example', 'HTTPS://BLOG.EXAMPLE']) {
     it(`Origin ${JSON.stringify(origin)} (not an origin) is a 400 invalid_origin that counts nothing`, async () => {
       const response = await post({ origin });
