@@ -2,7 +2,9 @@
 // one run: the bare baseline (node:http + one INCR), the minimal Koa app (Koa + @koa/router + one INCR: the
 // ceiling for the service's fixed stack) and the tutorial's Flask tracker (the peer a user would otherwise
 // run). Prints figures, the ratios between them and the aim, met or not; asserts nothing (speed targets are
-// reported, never tested with timers). Options: --duration SECONDS (default 10), --connections N (default 64).
+// reported, never tested with timers). Options: --duration SECONDS (default 10), --connections N (default 64),
+// --rounds N (default 3): every target is measured once per round, the rounds interleaved, and each figure
+// printed is the median of its rounds, so that a burst of the machine's other work moves one round, not a ratio.
 // The scale figures (many pages, two service processes, Redis memory) are `npm run bench:scale`.
 import { parseArgs } from 'node:util';
 import { startRedis } from '../test/support/redis-server.js';
@@ -10,7 +12,9 @@ import { startService } from '../test/support/service.js';
 import {
   FLASK_WORKERS,
   checkFlaskTracker,
+  idleCpuMsPerSecond,
   measure,
+  medianOf,
   startFlaskTracker,
   startNodeBaseline,
   type Figures,
@@ -18,11 +22,16 @@ import {
   type Target,
 } from './bench/measure.js';
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '64' } } });
+const { values } = parseArgs({
+  options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '64' }, rounds: { type: 'string', default: '3' } },
+});
 const seconds = Number(values.duration);
 const connections = Number(values.connections);
-if (!(seconds > 0) || !Number.isInteger(connections) || connections < 1) {
-  throw new Error(`--duration must be a positive number of seconds and --connections a positive integer (got ${values.duration}, ${values.connections})`);
+const rounds = Number(values.rounds);
+if (!(seconds > 0) || !Number.isInteger(connections) || connections < 1 || !Number.isInteger(rounds) || rounds < 1) {
+  throw new Error(
+    `--duration must be a positive number of seconds, --connections and --rounds positive integers (got ${values.duration}, ${values.connections}, ${values.rounds})`,
+  );
 }
 
 // The aim for the counting endpoints, against the two comparison apps measured in the same run.
@@ -66,6 +75,8 @@ function ratios(service: Figures, other: Figures): { rps: number; cpu: number } 
   return { rps: service.rps / other.rps, cpu: other.cpuMicrosPerRequest / service.cpuMicrosPerRequest };
 }
 
+const FLASK = `Flask (${FLASK_WORKERS} workers)`;
+
 const verdict = (met: boolean): string => (met ? 'met' : 'NOT met');
 
 // Before anything starts: a missing package fails the bench at once with what to install, not a stack trace.
@@ -87,7 +98,9 @@ try {
   const service = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'info', NODE_ENV: 'production' }, stdout: 'ignore' });
   targets.push({ baseUrl: service.baseUrl, pid: service.pid, stop: async () => void (await service.stop()) });
 
-  console.log(`load generator: autocannon in its own process, ${connections} connections, ${seconds} s per run after a 2 s warm-up; redis-server pid ${redis.pid}`);
+  console.log(`load generator: autocannon in its own process, ${connections} connections, ${seconds} s per run after a 2 s warm-up;`);
+  console.log(`${rounds} rounds, each target once per round, figures the median of the rounds; redis-server pid ${redis.pid},`);
+  console.log(`idle ${fixed(await idleCpuMsPerSecond(redis.pid), 1)} ms CPU per second (in every Redis µs/view figure, most where views per second are few).`);
   console.log('bare: node:http + one auto-pipelined INCR. Koa: minimal Koa + @koa/router + one auto-pipelined INCR (the ceiling for our stack).');
   console.log(`Flask: the tutorial's Flask tracker (redis-py INCR) under gunicorn, ${FLASK_WORKERS} sync workers; it counts views at GET / only,`);
   console.log('so both service endpoints are compared with its GET /.');
@@ -103,21 +116,25 @@ try {
   let flaskGet: Figures | undefined;
   for (const { label, path, method } of ENDPOINTS) {
     const options = { method, seconds, connections } as const;
-    const rows: Array<[string, Figures]> = [
-      ['bare', await measure(bare.pid, redis.pid, { ...options, url: `${bare.baseUrl}${path}` })],
-      ['Koa', await measure(koa.pid, redis.pid, { ...options, url: `${koa.baseUrl}${path}` })],
+    const runs: Array<{ target: string; pid: number; url: string; headers?: Record<string, string>; rounds: Figures[] }> = [
+      { target: 'bare', pid: bare.pid, url: `${bare.baseUrl}${path}`, rounds: [] },
+      { target: 'Koa', pid: koa.pid, url: `${koa.baseUrl}${path}`, rounds: [] },
+      ...(method === 'GET' ? [{ target: FLASK, pid: flask.pid, url: `${flask.baseUrl}/`, rounds: [] }] : []),
+      { target: 'service', pid: service.pid, url: `${service.baseUrl}${path}`, rounds: [] },
+      { target: 'service, returning', pid: service.pid, url: `${service.baseUrl}${path}`, headers: RETURNING_VISITOR, rounds: [] },
     ];
-    if (method === 'GET') {
-      flaskGet = await measure(flask.pid, redis.pid, { ...options, url: `${flask.baseUrl}/` });
-      rows.push([`Flask (${FLASK_WORKERS} workers)`, flaskGet]);
+    for (let round = 0; round < rounds; round += 1) {
+      for (const run of runs) run.rounds.push(await measure(run.pid, redis.pid, { ...options, url: run.url, headers: run.headers }));
     }
-    const ours = await measure(service.pid, redis.pid, { ...options, url: `${service.baseUrl}${path}` });
-    const returning = await measure(service.pid, redis.pid, { ...options, url: `${service.baseUrl}${path}`, headers: RETURNING_VISITOR });
-    rows.push(['service', ours], ['service, returning', returning]);
+    const rows = runs.map(({ target, rounds: measured }): [string, Figures] => [target, medianOf(measured)]);
+    const figuresFor = (target: string): Figures => rows.find(([name]) => name === target)?.[1] as Figures;
+    const bareFigures = figuresFor('bare');
+    const koaFigures = figuresFor('Koa');
+    const ours = figuresFor('service');
+    const returning = figuresFor('service, returning');
+    if (method === 'GET') flaskGet = figuresFor(FLASK);
 
     console.log([HEADER, '-'.repeat(HEADER.length), ...rows.map(([target, figures]) => row(label, target, figures))].join('\n'));
-    const koaFigures = rows[1]?.[1] as Figures;
-    const bareFigures = rows[0]?.[1] as Figures;
     for (const [who, figures] of [['service', ours], ['service, returning', returning]] as const) {
       const toBare = ratios(figures, bareFigures);
       const toKoa = ratios(figures, koaFigures);

@@ -125,6 +125,38 @@ export function figuresOf(result: autocannon.Result, serverCpu: number, generato
   };
 }
 
+const middle = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const half = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[half] as number) : ((sorted[half - 1] as number) + (sorted[half] as number)) / 2;
+};
+
+/** Each figure's median over several rounds (errors and non-2xx summed): one round the machine's other jobs slowed moves it least. */
+export function medianOf(rounds: readonly Figures[]): Figures {
+  if (rounds.length === 0) throw new Error('no rounds to take the median of');
+  const of = (field: keyof Figures): number => middle(rounds.map((figures) => figures[field]));
+  const sum = (field: 'errors' | 'non2xx'): number => rounds.reduce((total, figures) => total + figures[field], 0);
+  return {
+    views: of('views'),
+    rps: of('rps'),
+    p50: of('p50'),
+    p99: of('p99'),
+    errors: sum('errors'),
+    non2xx: sum('non2xx'),
+    rssMiB: of('rssMiB'),
+    cpuMicrosPerRequest: of('cpuMicrosPerRequest'),
+    generatorMicrosPerRequest: of('generatorMicrosPerRequest'),
+    redisMicrosPerView: of('redisMicrosPerView'),
+  };
+}
+
+/** redis-server's CPU while nothing is sent to it, in ms per second: its own timers and the AOF's once-a-second fsync. */
+export async function idleCpuMsPerSecond(pid: number, seconds = 2): Promise<number> {
+  const before = cpuSeconds(pid);
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  return ((cpuSeconds(pid) - before) * 1000) / seconds;
+}
+
 export interface Target {
   readonly baseUrl: string;
   readonly pid: number;
