@@ -188,9 +188,10 @@ export async function startNodeBaseline(script: 'bare.mjs' | 'koa-minimal.mjs', 
   return listening(script, spawn(process.execPath, [here(script), String(port), redisUrl], { stdio: ['ignore', 'ignore', 'inherit'] }), port);
 }
 
-// The Debian packages the Flask tracker needs, by the Python module each provides.
-const FLASK_MODULES = { flask: 'python3-flask', redis: 'python3-redis' } as const;
-const GUNICORN_PACKAGE = 'gunicorn';
+// The Debian packages the Flask tracker needs, by the Python module each provides (scripts/install-system-deps.sh
+// installs the same ones; test/repo/bench.test.ts keeps the two lists equal).
+export const FLASK_MODULES = { flask: 'python3-flask', redis: 'python3-redis' } as const;
+export const GUNICORN_PACKAGE = 'gunicorn';
 
 /**
  * Throws, naming exactly the Debian packages to install, unless gunicorn is on PATH and its Python can
@@ -208,7 +209,8 @@ export function checkFlaskTracker(): string {
   const missing: string[] = gunicorn === undefined ? [GUNICORN_PACKAGE] : [];
   for (const [module, debianPackage] of Object.entries(FLASK_MODULES)) {
     try {
-      execFileSync(python, ['-c', `import ${module}`], { stdio: 'ignore' });
+      // find_spec finds the module without running it: Flask's import alone takes seconds on a busy machine.
+      execFileSync(python, ['-c', `import importlib.util, sys; sys.exit(importlib.util.find_spec('${module}') is None)`], { stdio: 'ignore' });
     } catch {
       missing.push(debianPackage);
     }
