@@ -3,8 +3,11 @@ import Koa from 'koa';
 import type { AppDeps, AppState } from './context.js';
 import { mapErrors } from './middleware/errors.js';
 import { observe } from './middleware/observe.js';
+import { crossOrigin } from './origin.js';
 import { refuseLargeBodies } from './middleware/refuse-large-bodies.js';
 import { aboutRoutes } from './routes/about.js';
+import { badgeRoutes } from './routes/badge.js';
+import { embedRoutes } from './routes/embed.js';
 import { healthRoutes } from './routes/health.js';
 import { homeRoutes } from './routes/home.js';
 import { viewRoutes } from './routes/views.js';
@@ -19,9 +22,12 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   viewRoutes(router, deps);
   healthRoutes(router, deps);
   aboutRoutes(router, deps);
+  embedRoutes(router);
+  badgeRoutes(router, deps);
   app.use(observe(deps));
   app.use(refuseLargeBodies);
   app.use(mapErrors(deps));
+  app.use(crossOrigin(deps.config.allowedOrigins, deps.metrics));
   app.use(router.routes());
   app.use(router.allowedMethods());
   // mapErrors answers everything; this only sees errors from writing a response, e.g. a client gone.

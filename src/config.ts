@@ -1,4 +1,5 @@
 // The only module that reads the environment: everything else gets a typed Config passed in.
+import { ORIGIN_RULE, parseOrigin } from './origin-rule.js';
 
 export const ENV_VARIABLES = [
   'PORT',
@@ -14,6 +15,7 @@ export const ENV_VARIABLES = [
   'PAGE_PATTERN',
   'VISITOR_SECRET',
   'TRUST_PROXY',
+  'ALLOWED_ORIGINS',
   'LOG_LEVEL',
   'LOG_FORMAT',
   'SHUTDOWN_DELAY_SECONDS',
@@ -52,6 +54,8 @@ export interface Config {
   /** The key visitor cookies are signed with; undefined: the server makes one for the life of the process. */
   visitorSecret: string | undefined;
   trustProxy: boolean;
+  /** The sites whose pages may count views from the browser (ALLOWED_ORIGINS); empty means none. */
+  allowedOrigins: readonly string[];
   logLevel: LogLevel;
   logFormat: LogFormat;
   shutdownDelaySeconds: number;
@@ -109,6 +113,15 @@ function redisUrl(env: Env): string | undefined {
   }
   if (url.hostname === '') throw new ConfigError('REDIS_URL', 'has no host name');
   return raw;
+}
+
+function allowedOrigins(env: Env): string[] {
+  const entries = (read(env, 'ALLOWED_ORIGINS') ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const entry of entries) {
+    if (entry === '*') throw new ConfigError('ALLOWED_ORIGINS', "'*' is not supported: list each site that may count, e.g. https://example.com,https://blog.example.com");
+    if (parseOrigin(entry) === undefined) throw new ConfigError('ALLOWED_ORIGINS', `"${entry}" is not an origin: ${ORIGIN_RULE}`);
+  }
+  return entries;
 }
 
 function logLevel(env: Env): LogLevel {
@@ -200,6 +213,7 @@ export function loadConfig(env: Env, terminal: Terminal = { stdoutIsTerminal: fa
     pagePattern: pagePattern(env),
     visitorSecret: visitorSecret(env),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
+    allowedOrigins: allowedOrigins(env),
     logLevel: logLevel(env),
     logFormat: logFormat(env, terminal),
     shutdownDelaySeconds: integer(env, 'SHUTDOWN_DELAY_SECONDS', 0, 0, 300),

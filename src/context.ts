@@ -12,7 +12,7 @@ export interface AppDeps {
   store: ViewStore;
   metrics: Metrics;
   logger: Logger;
-  config: Pick<Config, 'trustProxy' | 'pagePattern'>;
+  config: Pick<Config, 'trustProxy' | 'allowedOrigins' | 'pagePattern'>;
   visitors: VisitorIds;
   readiness: Readiness;
   build: BuildInfo;
@@ -20,6 +20,8 @@ export interface AppDeps {
 
 export interface AppState {
   requestId: string;
+  /** Set for a request from a page on another site in ALLOWED_ORIGINS (src/origin.ts). */
+  crossSite?: boolean;
 }
 
 export type AppContext = ParameterizedContext<AppState, DefaultContext>;

@@ -1,5 +1,6 @@
 // Typed errors the store and handlers throw; middleware/errors.ts maps each to one HTTP answer.
 import type { DroppedViewReason } from './metrics.js';
+import { ORIGIN_RULE } from './origin-rule.js';
 import { SAFE_TOKEN_RULE } from './safe-token.js';
 
 export const PAGE_RULE =
@@ -111,5 +112,36 @@ export class StoreUnavailableError extends Error {
     super('the page view store is unavailable; try again shortly', { cause });
     this.name = 'StoreUnavailableError';
     this.reason = cause.message;
+  }
+}
+
+export class InvalidOriginError extends Error {
+  readonly status = 400;
+  readonly code = 'invalid_origin';
+  constructor() {
+    super(`the Origin header is not an origin: ${ORIGIN_RULE}; nothing was counted`);
+    this.name = 'InvalidOriginError';
+  }
+}
+
+export class OriginNotAllowedError extends Error {
+  readonly status = 403;
+  readonly code = 'origin_not_allowed';
+  constructor(readonly origin: string) {
+    const where = origin === 'null' ? 'an opaque origin ("null": a sandboxed frame or a file:// page)' : origin;
+    super(`pages on ${where} may not count views here (it is not in ALLOWED_ORIGINS); nothing was counted`);
+    this.name = 'OriginNotAllowedError';
+  }
+}
+
+export class CrossOriginMethodError extends Error {
+  readonly status = 405;
+  readonly code = 'method_not_allowed';
+  constructor(
+    method: string,
+    readonly allow: readonly string[],
+  ) {
+    super(`${method} is not served to other sites here; allowed: ${allow.join(', ')}`);
+    this.name = 'CrossOriginMethodError';
   }
 }

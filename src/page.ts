@@ -20,3 +20,21 @@ export function parsePageName(raw: string): string {
   }
   return raw;
 }
+
+/**
+ * The page name for a browser's `location.pathname`, for the embed script (which runs this very function:
+ * routes/embed.ts sends its source): characters outside the safe set become '-', runs of dots one '.',
+ * empty and '.' segments are dropped, and at most 200 characters are kept, so `/docs/intro/` is
+ * `docs/intro` and `/` stays the home page's name. It must stay self-contained (no outside names), and
+ * parsePageName must accept whatever it returns (test/unit/page.test.ts checks both).
+ */
+export function pageNameOfPath(pathname: string): string {
+  const name = pathname
+    .replace(/[^A-Za-z0-9/_.-]+/g, '-')
+    .replace(/\.{2,}/g, '.')
+    .slice(0, 200)
+    .split('/')
+    .filter((segment) => segment !== '' && segment !== '.')
+    .join('/');
+  return name === '' ? '/' : name;
+}

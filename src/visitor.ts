@@ -37,7 +37,10 @@ export class VisitorIds {
     const fresh = randomUUID();
     // Secure only when the visitor's connection is (honours X-Forwarded-Proto behind a trusted proxy).
     const secure = ctx.secure ? '; Secure' : '';
-    ctx.append('Set-Cookie', `${VISITOR_COOKIE}=${this.cookieValue(fresh)}; Path=/; Max-Age=${ONE_YEAR_SECONDS}; HttpOnly; SameSite=Lax${secure}`);
+    // A page on another site counting through CORS gets its cookie back only if it is SameSite=None, which
+    // browsers accept only with Secure: over plain HTTP such a visitor is a new one at every view.
+    const sameSite = ctx.state.crossSite === true && ctx.secure ? 'None' : 'Lax';
+    ctx.append('Set-Cookie', `${VISITOR_COOKIE}=${this.cookieValue(fresh)}; Path=/; Max-Age=${ONE_YEAR_SECONDS}; HttpOnly; SameSite=${sameSite}${secure}`);
     return fresh;
   }
 }

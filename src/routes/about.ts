@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Router } from '@koa/router';
 import type { AppContext, AppDeps } from '../context.js';
+import { OPENAPI_DOCUMENT } from '../openapi.js';
 
 /** Which build runs, and which process (in Kubernetes the host name is the pod's name) answered. */
 export function aboutRoutes(router: Router, { build, store }: AppDeps): void {
@@ -8,6 +9,13 @@ export function aboutRoutes(router: Router, { build, store }: AppDeps): void {
   router.get('/version', '/version', (ctx: AppContext) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = build;
+  });
+  // Serialised once: the document is fixed for the life of the process.
+  const openapi = JSON.stringify(OPENAPI_DOCUMENT);
+  router.get('/openapi.json', '/openapi.json', (ctx: AppContext) => {
+    ctx.set('Cache-Control', 'no-cache');
+    ctx.type = 'json';
+    ctx.body = openapi;
   });
   router.get('/api/info', '/api/info', (ctx: AppContext) => {
     ctx.set('Cache-Control', 'no-store');

@@ -1,19 +1,83 @@
 import type { Router } from '@koa/router';
 import type { AppContext, AppDeps } from '../context.js';
+import { answerHtml, escapeHtml, FAVICON_SVG, htmlPage } from '../html.js';
 import { HOME_PAGE } from '../page.js';
+import type { PageStats, TopPages, ViewStore } from '../store/view-store.js';
 import { countView } from './count-view.js';
 
-function html(views: number): string {
-  const times = views === 1 ? 'time' : 'times';
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>page-tracker</title></head>
-<body><h1>This page has been seen ${views} ${times}.</h1></body>
-</html>
-`;
+/** How many pages the home page ranks. */
+export const HOME_TOP_PAGES = 10;
+/**
+ * How long the home page reuses one ranking. Each home view is one Redis call (the group-committed view
+ * write); a ranking read per view as well would double the calls on the busiest page for a table nobody
+ * needs to the millisecond.
+ */
+export const HOME_RANKING_MAX_AGE_MS = 1000;
+
+const ONE_DAY_SECONDS = 24 * 3600;
+
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+function rankingTable({ pages, total }: TopPages): string {
+  const rows = pages
+    .map(({ page, views }) => `<tr><td class="page"><code>${escapeHtml(page)}</code></td><td class="n">${views}</td></tr>`)
+    .join('\n');
+  return `<table>
+<caption class="lead">${plural(total, 'view', 'views')} counted over all pages.</caption>
+<thead><tr><th scope="col">page</th><th scope="col" class="n">views</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>`;
+}
+
+function homePage(stats: PageStats, ranking: TopPages, origin: string): string {
+  const base = escapeHtml(origin);
+  return htmlPage(
+    'page-tracker',
+    `<h1>This page has been seen ${plural(stats.views, 'time', 'times')}.</h1>
+<p class="lead">By ${plural(stats.visitors, 'visitor', 'visitors')} (each browser is one visitor, counted by an anonymous cookie).</p>
+
+<h2>Top pages</h2>
+${rankingTable(ranking)}
+
+<h2>Count the pages of your site</h2>
+<p>Add this tag to each page. It counts the page it is on, under its path (<code>/docs/intro</code> is counted as <code>docs/intro</code>):</p>
+<pre><code>&lt;script src="${base}/pt.js" async&gt;&lt;/script&gt;</code></pre>
+<p>To show the page's count, mark an element; the script writes the number into it:</p>
+<pre><code>Seen &lt;span data-page-tracker&gt;&lt;/span&gt; times.</code></pre>
+<p>The operator lists the sites allowed to count in <code>ALLOWED_ORIGINS</code>; other sites are refused.</p>
+
+<h2>A badge, where no script runs</h2>
+<p>A README or a forum post can show an image; add <code>?count=true</code> to count a view each time it is loaded:</p>
+<pre><code>![views](${base}/badge/docs/intro.svg?count=true)</code></pre>
+
+<h2>The API</h2>
+<p>JSON for programs: <a href="/api/views">the ranking</a>, <code>POST /api/views/{page}</code> to count a view, and the whole API described in <a href="/openapi.json">OpenAPI</a>.</p>`,
+  );
+}
+
+/** One ranking read at a time, reused for HOME_RANKING_MAX_AGE_MS; a failed read is not kept. */
+function cachedRanking(store: ViewStore): () => Promise<TopPages> {
+  let cached: { at: number; ranking: Promise<TopPages> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (cached === undefined || now - cached.at > HOME_RANKING_MAX_AGE_MS) {
+      const ranking = store.topPages(HOME_TOP_PAGES);
+      const entry = { at: now, ranking };
+      cached = entry;
+      ranking.catch(() => {
+        if (cached === entry) cached = undefined;
+      });
+    }
+    return cached.ranking;
+  };
 }
 
 export function homeRoutes(router: Router, deps: AppDeps): void {
+  const ranking = cachedRanking(deps.store);
   router.get('/', '/', async (ctx: AppContext) => {
     // HEAD asks about the page without viewing it.
     const stats = ctx.method === 'HEAD' ? await deps.store.getPage(HOME_PAGE) : await countView(deps, ctx, HOME_PAGE);
@@ -23,8 +87,13 @@ export function homeRoutes(router: Router, deps: AppDeps): void {
       ctx.body = stats;
       return;
     }
-    ctx.set('Content-Security-Policy', "default-src 'none'");
-    ctx.type = 'html';
-    ctx.body = html(stats.views);
+    answerHtml(ctx, 200, homePage(stats, await ranking(), `${ctx.protocol}://${ctx.host}`));
+  });
+  // Our pages carry their icon inline; this answers the browsers that still ask for /favicon.ico (for
+  // a JSON answer they display, for instance) with the same icon instead of a 404 in every log.
+  router.get('/favicon.ico', '/favicon.ico', (ctx: AppContext) => {
+    ctx.set('Cache-Control', `public, max-age=${ONE_DAY_SECONDS}`);
+    ctx.type = 'image/svg+xml';
+    ctx.body = FAVICON_SVG;
   });
 }

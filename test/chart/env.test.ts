@@ -2,6 +2,7 @@
 import { expect } from 'chai';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import type { KubeObject } from '../support/kube-object.js';
+import { renderChart, renderChartError } from '../support/chart.js';
 import { oneOf } from '../support/kube-typed.js';
 import { renderValuesFile, shortName, valuesFiles } from './matrix.js';
 
@@ -69,11 +70,27 @@ describe('chart: the app environment matches the service configuration', functio
 });
 
 describe('chart: the app environment defaults', function () {
+  let config: ConfigModule;
+  before(async function () {
+    config = await loadConfigModule();
+  });
+
   it('sets the values the issue asks for by default: behind a proxy, 5 s shutdown delay, grace period above delay + drain', async function () {
     const objects = await renderValuesFile(valuesFiles.find((f) => shortName(f) === 'defaults')!);
     const env = resolvedEnv(appEnv(objects));
     expect(env).to.include({ TRUST_PROXY: 'true', SHUTDOWN_DELAY_SECONDS: '5', PORT: '8080', METRICS_PORT: '9100', REDIS_URL: 'redis://page-tracker-redis:6379' });
     const grace = oneOf(objects, 'Deployment', 'page-tracker').spec?.template.spec?.terminationGracePeriodSeconds ?? 0;
     expect(grace).to.be.above(Number(env.SHUTDOWN_DELAY_SECONDS) + Number(env.SHUTDOWN_TIMEOUT_SECONDS));
+  });
+
+  it('sets no ALLOWED_ORIGINS by default; config.allowedOrigins becomes one comma-separated value the service accepts', async function () {
+    expect(resolvedEnv(appEnv(await renderChart()))).to.not.have.property('ALLOWED_ORIGINS');
+    const env = resolvedEnv(appEnv(await renderChart({ sets: { 'config.allowedOrigins': '{https://example.com,http://127.0.0.1:8080}' } })));
+    expect(env.ALLOWED_ORIGINS).to.equal('https://example.com,http://127.0.0.1:8080');
+    expect((config.loadConfig(env) as { allowedOrigins: string[] }).allowedOrigins).to.deep.equal(['https://example.com', 'http://127.0.0.1:8080']);
+  });
+
+  it('refuses an allowedOrigins entry that is not an origin', async function () {
+    expect(await renderChartError({ sets: { 'config.allowedOrigins': '{https://example.com/path}' } })).to.match(/allowedOrigins/);
   });
 });

@@ -1,22 +1,12 @@
 // A real browser (Debian's Chromium, driven by playwright-core) against the built service on a real Redis.
 import { expect } from 'chai';
 import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
-import { findOnPath } from '../support/find-on-path.js';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { launchChromium } from '../support/chromium.js';
 import { waitFor } from '../support/processes.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { startService, type RunningService } from '../support/service.js';
 
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOT = 'test-results/browser-home-page.png';
 
 describe('a real browser (Chromium)', function () {
@@ -24,13 +14,10 @@ describe('a real browser (Chromium)', function () {
   let service: RunningService;
   let browser: Browser;
   before(async () => {
-    // No browser download is possible here: Debian's package is the browser.
-    const executablePath = findOnPath('chromium', 'chromium');
     redis = await startRedis();
     service = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn' } });
     await waitFor('readiness', async () => ((await fetch(`${service.baseUrl}/readyz`)).ok ? true : undefined), 10_000);
-    // launch() gives the browser a fresh, empty user-data-dir of its own and deletes it on close.
-    browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_FLAGS });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

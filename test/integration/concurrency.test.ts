@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Agent, request } from 'node:http';
+import { checkedFetch } from '../support/openapi-check.js';
 import { useServiceOnRedis } from '../support/service-checks.js';
 
 const VIEWS = 2000;
@@ -29,11 +30,11 @@ describe('concurrency against a real redis-server', function () {
     } finally {
       agent.destroy();
     }
-    const stats = (await (await fetch(`${service.baseUrl}/api/views/hot`)).json()) as { views: number; visitors: number };
+    const stats = (await (await checkedFetch(`${service.baseUrl}/api/views/hot`)).json()) as { views: number; visitors: number };
     expect(stats.views).to.equal(VIEWS);
     // Every request came without a cookie, so each is a new visitor; HyperLogLog is within about 1%.
     expect(stats.visitors).to.be.within(VIEWS * 0.97, VIEWS * 1.03);
-    const top = (await (await fetch(`${service.baseUrl}/api/views?limit=1`)).json());
+    const top = (await (await checkedFetch(`${service.baseUrl}/api/views?limit=1`)).json());
     expect(top).to.deep.equal({ pages: [{ page: 'hot', views: VIEWS }], total: VIEWS });
   });
 });

@@ -1,6 +1,7 @@
 // The Redis password never shows: not in log lines, stderr, answers, /metrics, nor start-up refusals.
 // (The chart's rendered objects are covered by test/chart/security.test.ts.)
 import { expect } from 'chai';
+import { checkedFetch } from '../support/openapi-check.js';
 import { waitFor } from '../support/processes.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { startService, type RunningService } from '../support/service.js';
@@ -12,7 +13,7 @@ const WRONG_PASSWORD = 'Wrong0Password0That0Must0Not0Leak0Either';
 async function everythingSaid(service: RunningService): Promise<string> {
   const answers: string[] = [];
   for (const [path, method] of [['/api/views/secret', 'POST'], ['/api/views/secret', 'GET'], ['/readyz', 'GET'], ['/', 'GET']] as const) {
-    const response = await fetch(`${service.baseUrl}${path}`, { method });
+    const response = await checkedFetch(`${service.baseUrl}${path}`, { method });
     answers.push(JSON.stringify([...response.headers]), await response.text());
   }
   answers.push(await (await fetch(`${service.metricsUrl}/metrics`)).text());
@@ -38,12 +39,12 @@ describe('the Redis password stays secret (real redis-server with requirepass)',
     it(`(${name}) is absent from logs at trace level, answers and /metrics, also while Redis goes away and back`, async () => {
       const service = await startService({ env: { ...env(), LOG_LEVEL: 'trace' } });
       try {
-        await waitFor('readiness', async () => ((await fetch(`${service.baseUrl}/readyz`)).ok ? true : undefined), 5000);
+        await waitFor('readiness', async () => ((await checkedFetch(`${service.baseUrl}/readyz`)).ok ? true : undefined), 5000);
         const healthy = await everythingSaid(service);
         await redis.stop();
         const down = await everythingSaid(service);
         await redis.start();
-        await waitFor('readiness again', async () => ((await fetch(`${service.baseUrl}/readyz`)).ok ? true : undefined), 10_000);
+        await waitFor('readiness again', async () => ((await checkedFetch(`${service.baseUrl}/readyz`)).ok ? true : undefined), 10_000);
         expect(service.logs().join('\n'), 'the service did log (trace level)').to.include('"msg":"request"');
         expect(`${healthy}\n${down}\n${service.logs().join('\n')}`).not.to.include(PASSWORD);
       } finally {

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { BROWSER_ACCEPT } from '../support/browser-accept.js';
+import { checkedFetch } from '../support/openapi-check.js';
 import { waitFor } from '../support/processes.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { startService, type RunningService } from '../support/service.js';
@@ -13,7 +15,7 @@ interface TimedAnswer {
 
 async function timedPost(service: RunningService, page: string, headers: Record<string, string> = {}): Promise<TimedAnswer> {
   const started = Date.now();
-  const response = await fetch(`${service.baseUrl}/api/views/${page}`, { method: 'POST', headers });
+  const response = await checkedFetch(`${service.baseUrl}/api/views/${page}`, { method: 'POST', headers });
   return {
     status: response.status,
     ms: Date.now() - started,
@@ -24,16 +26,16 @@ async function timedPost(service: RunningService, page: string, headers: Record<
 }
 
 async function viewsOf(service: RunningService, page: string): Promise<number | undefined> {
-  const response = await fetch(`${service.baseUrl}/api/views/${page}`);
+  const response = await checkedFetch(`${service.baseUrl}/api/views/${page}`);
   return response.status === 200 ? ((await response.json()) as { views: number }).views : undefined;
 }
 
 async function readyStatus(service: RunningService): Promise<number> {
-  return (await fetch(`${service.baseUrl}/readyz`)).status;
+  return (await checkedFetch(`${service.baseUrl}/readyz`)).status;
 }
 
 async function notReadyReason(service: RunningService): Promise<string> {
-  const response = await fetch(`${service.baseUrl}/readyz`);
+  const response = await checkedFetch(`${service.baseUrl}/readyz`);
   return response.status === 503 ? ((await response.json()) as { reason: string }).reason : '';
 }
 
@@ -79,18 +81,33 @@ describe('Redis going away and coming back (real redis-server)', function () {
     expect(down.ms).to.be.below(1500);
     expect(down.retryAfter).to.equal('1');
     expect(down.body).to.deep.include({ error: 'store_unavailable' });
-    const read = await fetch(`${service.baseUrl}/api/views/survivor`);
+    const read = await checkedFetch(`${service.baseUrl}/api/views/survivor`);
     expect(read.status).to.equal(503);
     await waitFor('readiness to fail', async () => ((await readyStatus(service)) === 503 ? true : undefined), 3000);
-    expect((await fetch(`${service.baseUrl}/healthz`)).status, 'liveness ignores Redis').to.equal(200);
+    expect((await checkedFetch(`${service.baseUrl}/healthz`)).status, 'liveness ignores Redis').to.equal(200);
 
     await redis.start();
     await waitFor('counting to resume', async () => ((await timedPost(service, 'survivor')).status === 200 ? true : undefined), 10_000, 200);
     await waitFor('readiness to recover', async () => ((await readyStatus(service)) === 200 ? true : undefined), 3000);
     // SIGKILL may lose up to a second of AOF (appendfsync everysec), so only "counting works again" is exact here.
-    const after = (await (await fetch(`${service.baseUrl}/api/views/survivor`)).json()) as { views: number };
+    const after = (await (await checkedFetch(`${service.baseUrl}/api/views/survivor`)).json()) as { views: number };
     expect(after.views).to.be.at.least(1);
     expectNoCrashSigns(service);
+  });
+
+  it('Redis killed: a browser on / gets a 503 page with Retry-After saying to reload, an API client the JSON', async () => {
+    await redis.kill();
+    const page = await checkedFetch(`${service.baseUrl}/`, { headers: { accept: BROWSER_ACCEPT } });
+    expect(page.status).to.equal(503);
+    expect(page.headers.get('retry-after')).to.equal('1');
+    expect(page.headers.get('content-type')).to.match(/^text\/html/);
+    const body = await page.text();
+    expect(body).to.include('<h1>503 Service Unavailable</h1>').and.to.include('Reload this page in a moment');
+    expect(body, 'the cause is for operators only').to.not.include('ECONNREFUSED');
+    const json = await checkedFetch(`${service.baseUrl}/`, { headers: { accept: 'application/json' } });
+    expect(json.status).to.equal(503);
+    expect(json.headers.get('retry-after')).to.equal('1');
+    expect(await json.json()).to.deep.include({ error: 'store_unavailable' });
   });
 
   it('Redis killed: /readyz names the refused connection, and 100 refused requests log one warning per cause, then a count', async () => {
@@ -154,7 +171,7 @@ describe('Redis going away and coming back (real redis-server)', function () {
     expect(retry.replayed).to.equal('true');
     expect(retry.body).to.deep.equal({ page: 'retried', views: 1, visitors: 1 });
     expect(await viewsOf(service, 'retried')).to.equal(1);
-    const ranking = (await (await fetch(`${service.baseUrl}/api/views`)).json()) as { total: number };
+    const ranking = (await (await checkedFetch(`${service.baseUrl}/api/views`)).json()) as { total: number };
     expect(ranking.total, 'warm-up and the one counted retry').to.equal(2);
     expectNoCrashSigns(service);
   });
@@ -165,7 +182,7 @@ describe('Redis going away and coming back (real redis-server)', function () {
     expect((await timedPost(service, 'durable')).status).to.equal(503);
     await redis.start();
     await waitFor('counting to resume', async () => ((await timedPost(service, 'durable')).status === 200 ? true : undefined), 10_000, 200);
-    const stats = (await (await fetch(`${service.baseUrl}/api/views/durable`)).json()) as { views: number };
+    const stats = (await (await checkedFetch(`${service.baseUrl}/api/views/durable`)).json()) as { views: number };
     expect(stats.views).to.equal(6);
     expectNoCrashSigns(service);
   });
@@ -178,8 +195,8 @@ describe('the service starting while Redis is unreachable', () => {
     await redis.stop();
     const service = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn' } });
     try {
-      expect((await fetch(`${service.baseUrl}/healthz`)).status).to.equal(200);
-      const ready = await fetch(`${service.baseUrl}/readyz`);
+      expect((await checkedFetch(`${service.baseUrl}/healthz`)).status).to.equal(200);
+      const ready = await checkedFetch(`${service.baseUrl}/readyz`);
       expect(ready.status).to.equal(503);
       expect(((await ready.json()) as { reason: string }).reason).to.match(/^store did not answer a ping/);
       await waitForNotReadyBecause(service, /^store did not answer a ping: connect ECONNREFUSED /);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Agent, request } from 'node:http';
+import { checkedFetch } from '../support/openapi-check.js';
 import { waitFor } from '../support/processes.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { startService, type RunningService } from '../support/service.js';
@@ -38,12 +39,12 @@ describe('graceful shutdown on SIGTERM (real redis-server)', function () {
 
   async function startWithSlowRedis(env: Record<string, string>): Promise<Array<Promise<number>>> {
     service = await startService({ env: { REDIS_URL: redis.url, REDIS_COMMAND_TIMEOUT_MS: '8000', LOG_LEVEL: 'info', ...env } });
-    await waitFor('readiness', async () => ((await fetch(`${service.baseUrl}/readyz`)).ok ? true : undefined), 5000);
+    await waitFor('readiness', async () => ((await checkedFetch(`${service.baseUrl}/readyz`)).ok ? true : undefined), 5000);
     // A frozen Redis keeps requests in flight for as long as the test wants.
     process.kill(redis.pid, 'SIGSTOP');
     const pending = Array.from({ length: 10 }, (_, i) =>
       // -1: the connection was cut before an answer.
-      fetch(`${service.baseUrl}/api/views/drain-${i}`, { method: 'POST' }).then((response) => response.status, () => -1),
+      checkedFetch(`${service.baseUrl}/api/views/drain-${i}`, { method: 'POST' }).then((response) => response.status, () => -1),
     );
     await waitFor('10 requests in flight', async () => ((await inFlight(service)) === 10 ? true : undefined), 5000);
     return pending;
@@ -59,10 +60,10 @@ describe('graceful shutdown on SIGTERM (real redis-server)', function () {
     });
 
     const exitCode = service.stop('SIGTERM');
-    await waitFor('readiness to fail', async () => ((await fetch(`${service.baseUrl}/readyz`)).status === 503 ? true : undefined), 1000, 20);
-    const during = await fetch(`${service.baseUrl}/readyz`);
+    await waitFor('readiness to fail', async () => ((await checkedFetch(`${service.baseUrl}/readyz`)).status === 503 ? true : undefined), 1000, 20);
+    const during = await checkedFetch(`${service.baseUrl}/readyz`);
     expect(await during.json()).to.deep.equal({ status: 'not ready', reason: 'shutting down' });
-    expect((await fetch(`${service.baseUrl}/healthz`)).status, 'still serving during the delay').to.equal(200);
+    expect((await checkedFetch(`${service.baseUrl}/healthz`)).status, 'still serving during the delay').to.equal(200);
 
     await waitFor('the listener to close', async () => ((await connectionRefused(`${service.baseUrl}/healthz`)) ? true : undefined), 3000, 50);
     expect(await inFlight(service).catch(() => -1), 'requests still in flight after the listener closed').to.equal(10);

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { findOnPath } from '../support/find-on-path.js';
+import { checkedFetch } from '../support/openapi-check.js';
 import { freePort } from '../support/ports.js';
 import { exited, track, waitFor } from '../support/processes.js';
 import { SERVER_JS, startService } from '../support/service.js';
@@ -64,7 +65,7 @@ describe('start-up', () => {
     const lines = jsonLines(refused.output);
     expect(lines.at(-1)).to.deep.include({ level: 'fatal', variable: 'MAX_PAGES' });
     const service = await startService();
-    await fetch(`${service.baseUrl}/healthz`);
+    await checkedFetch(`${service.baseUrl}/healthz`);
     expect(await service.stop()).to.equal(0);
     lines.push(...jsonLines(service.logs().join('\n')));
     expect(lines.filter((line) => typeof line.time !== 'string' || !ISO_TIME.test(line.time)), 'lines without an ISO time').to.deep.equal([]);
@@ -132,8 +133,8 @@ describe('start-up', () => {
   it('never logs the Redis password, from the URL or from REDIS_PASSWORD', async () => {
     const service = await startService({ env: { REDIS_URL: `redis://:url-secret-1@127.0.0.1:${await freePort()}`, REDIS_PASSWORD: 'env-secret-2', LOG_LEVEL: 'debug' } });
     try {
-      await fetch(`${service.baseUrl}/api/views/a`, { method: 'POST' });
-      await fetch(`${service.baseUrl}/readyz`);
+      await checkedFetch(`${service.baseUrl}/api/views/a`, { method: 'POST' });
+      await checkedFetch(`${service.baseUrl}/readyz`);
     } finally {
       expect(await service.stop()).to.equal(0);
     }
@@ -146,9 +147,9 @@ describe('start-up', () => {
   it('without REDIS_URL runs on the in-memory store and warns loudly that counts are not kept', async () => {
     const service = await startService();
     try {
-      const response = await fetch(`${service.baseUrl}/api/views/a`, { method: 'POST' });
+      const response = await checkedFetch(`${service.baseUrl}/api/views/a`, { method: 'POST' });
       expect(await response.json()).to.deep.include({ views: 1 });
-      expect((await fetch(`${service.baseUrl}/readyz`)).status).to.equal(200);
+      expect((await checkedFetch(`${service.baseUrl}/readyz`)).status).to.equal(200);
     } finally {
       expect(await service.stop()).to.equal(0);
     }

@@ -18,7 +18,6 @@ export interface AppHarness {
   close: () => Promise<void>;
 }
 
-/** The real app in-process on an OS-chosen 127.0.0.1 port, on the in-memory store unless one is given. */
 /** The key the harness signs visitor cookies with, so that a test can sign (or forge) one itself. */
 export const HARNESS_VISITOR_SECRET = 'harness-visitor-secret-of-32-chars!';
 
@@ -27,8 +26,10 @@ export interface AppOptions {
   maxPages?: number;
   store?: ViewStore;
   pagePattern?: RegExp;
+  allowedOrigins?: string[];
 }
 
+/** The real app in-process on an OS-chosen 127.0.0.1 port, on the in-memory store unless one is given. */
 export async function startApp(options: AppOptions = {}): Promise<AppHarness> {
   const store = options.store ?? new MemoryStore({ maxPages: options.maxPages ?? 100 });
   const metrics = createMetrics({ version: 'test' });
@@ -41,7 +42,7 @@ export async function startApp(options: AppOptions = {}): Promise<AppHarness> {
     logger,
     readiness,
     build: readBuildInfo(),
-    config: { trustProxy: options.trustProxy ?? false, pagePattern: options.pagePattern },
+    config: { trustProxy: options.trustProxy ?? false, allowedOrigins: options.allowedOrigins ?? [], pagePattern: options.pagePattern },
     visitors: new VisitorIds(HARNESS_VISITOR_SECRET),
   });
   const server: Server = createHttpServer(app.callback());

@@ -27,6 +27,7 @@ describe('config', () => {
       pagePattern: undefined,
       visitorSecret: undefined,
       trustProxy: false,
+      allowedOrigins: [],
       logLevel: 'info',
       logFormat: 'json',
       shutdownDelaySeconds: 0,
@@ -50,6 +51,7 @@ describe('config', () => {
       PAGE_PATTERN: 'blog/[a-z-]+',
       VISITOR_SECRET: 'v'.repeat(32),
       TRUST_PROXY: 'true',
+      ALLOWED_ORIGINS: ' https://example.com, http://127.0.0.1:8080 ,',
       LOG_LEVEL: 'debug',
       LOG_FORMAT: 'pretty',
       SHUTDOWN_DELAY_SECONDS: '5',
@@ -70,6 +72,7 @@ describe('config', () => {
       pagePattern: /^(?:blog\/[a-z-]+)$/u,
       visitorSecret: 'v'.repeat(32),
       trustProxy: true,
+      allowedOrigins: ['https://example.com', 'http://127.0.0.1:8080'],
       logLevel: 'debug',
       logFormat: 'pretty',
       shutdownDelaySeconds: 5,
@@ -77,7 +80,7 @@ describe('config', () => {
       production: true,
     });
     expect([...ENV_VARIABLES].sort()).to.deep.equal(
-      ['PORT', 'METRICS_PORT', 'HOST', 'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS', 'MAX_PAGES', 'RATE_LIMIT_VIEWS_PER_MINUTE', 'NEW_PAGES_PER_CLIENT_PER_HOUR', 'PAGE_PATTERN', 'VISITOR_SECRET', 'TRUST_PROXY', 'LOG_LEVEL', 'LOG_FORMAT', 'SHUTDOWN_DELAY_SECONDS', 'SHUTDOWN_TIMEOUT_SECONDS', 'NODE_ENV'].sort(),
+      ['PORT', 'METRICS_PORT', 'HOST', 'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS', 'MAX_PAGES', 'RATE_LIMIT_VIEWS_PER_MINUTE', 'NEW_PAGES_PER_CLIENT_PER_HOUR', 'PAGE_PATTERN', 'VISITOR_SECRET', 'TRUST_PROXY', 'ALLOWED_ORIGINS', 'LOG_LEVEL', 'LOG_FORMAT', 'SHUTDOWN_DELAY_SECONDS', 'SHUTDOWN_TIMEOUT_SECONDS', 'NODE_ENV'].sort(),
     );
   });
 
@@ -101,6 +104,10 @@ describe('config', () => {
     ['NEW_PAGES_PER_CLIENT_PER_HOUR', '2.5'],
     ['PAGE_PATTERN', 'blog/(unclosed'],
     ['VISITOR_SECRET', 'short'],
+    ['ALLOWED_ORIGINS', 'example.com'],
+    ['ALLOWED_ORIGINS', 'https://example.com/'],
+    ['ALLOWED_ORIGINS', 'https://a.example,https://b.example/path'],
+    ['ALLOWED_ORIGINS', '*'],
   ] as const) {
     it(`refuses ${variable}=${JSON.stringify(value)} naming the variable`, () => {
       const error = refusal({ [variable]: value });
@@ -133,6 +140,13 @@ describe('config', () => {
     expect(error.variable).to.equal('METRICS_PORT');
     expect(error.message).to.equal('METRICS_PORT: must differ from PORT (both are 9100): /metrics is served on its own port');
     expect(loadConfig({ PORT: '0', METRICS_PORT: '0' })).to.deep.include({ port: 0, metricsPort: 0 });
+  });
+
+  it('says what an ALLOWED_ORIGINS entry must look like', () => {
+    expect(refusal({ ALLOWED_ORIGINS: 'https://a.example,https://b.example/' }).message).to.equal(
+      'ALLOWED_ORIGINS: "https://b.example/" is not an origin: an origin is a scheme (http or https), a host and an optional port with nothing after it, e.g. https://example.com or http://127.0.0.1:8080',
+    );
+    expect(refusal({ ALLOWED_ORIGINS: '*' }).message).to.include("'*' is not supported: list each site");
   });
 
   it('refuses NODE_ENV=production without REDIS_URL', () => {

@@ -148,7 +148,7 @@ describe('views answered without counting (routes on the in-memory store)', () =
   it('page_tracker_views_dropped_total counts each request not counted once, by reason, and starts every reason at 0', async () => {
     await start({ maxPages: 1, budget: { viewsPerWindow: 4 } });
     const reasons = (await app.metrics.viewsDropped.get()).values.map((value) => value.labels.reason);
-    const every: DroppedViewReason[] = ['prefetch', 'rate_limited', 'page_limit', 'duplicate', 'key_reused', 'pattern_refused'];
+    const every: DroppedViewReason[] = ['prefetch', 'rate_limited', 'page_limit', 'duplicate', 'key_reused', 'pattern_refused', 'origin_refused'];
     expect(reasons).to.have.members(every);
     expect((await post('a', { 'Idempotency-Key': 'k1' })).status).to.equal(200);
     expect((await post('a', { 'Idempotency-Key': 'k1' })).status).to.equal(200);
