@@ -3,7 +3,8 @@
 # (versions.env), into the cache outside the git tree (scripts/cluster/lib.sh):
 #   Kubernetes (kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubeadm,
 #   kubectl), etcd, containerd (with ctr and the runc shim), CoreDNS, local-path-provisioner, Traefik,
-#   kube-router, the Prometheus Operator (with its config reloader), Prometheus and Skaffold;
+#   kube-router, the Prometheus Operator (with its config reloader), Prometheus, Skaffold and the Helm 3 it
+#   drives;
 # and the static pause binary.
 # A component whose folder is complete is not rebuilt. Nothing is downloaded except Go modules.
 set -euo pipefail
@@ -143,14 +144,20 @@ CGO_ENABLED=0 build_component prometheus-operator "$PROMETHEUS_OPERATOR_VERSION"
   github.com/prometheus-operator/prometheus-operator/cmd/operator \
   github.com/prometheus-operator/prometheus-operator/cmd/prometheus-config-reloader
 
-# Prometheus (module version from lib.sh), built without the web UI's assets (they are made by npm, not in the module): the HTTP API, which the tests use, is whole.
-CGO_ENABLED=0 build_component prometheus "$(prometheus_module_version)" github.com/prometheus/prometheus "" "" \
+# Prometheus (module version from lib.sh) with Kubernetes service discovery only (its build tags leave out
+# the cloud providers' SDKs), and without the web UI's assets (npm makes them; they are not in the module):
+# the HTTP API, which the tests use, is whole.
+CGO_ENABLED=0 build_component prometheus "$(prometheus_module_version)" github.com/prometheus/prometheus "" \
+  "remove_all_sd enable_kubernetes_sd" \
   "-s -w -X github.com/prometheus/common/version.Version=${PROMETHEUS_VERSION#v}" \
   github.com/prometheus/prometheus/cmd/prometheus
 
 CGO_ENABLED=0 build_component skaffold "$SKAFFOLD_VERSION" github.com/GoogleContainerTools/skaffold/v2 "" "" \
   "-s -w -X github.com/GoogleContainerTools/skaffold/v2/pkg/skaffold/version.version=$SKAFFOLD_VERSION" \
   github.com/GoogleContainerTools/skaffold/v2/cmd/skaffold
+
+CGO_ENABLED=0 build_component helm "$SKAFFOLD_HELM_VERSION" helm.sh/helm/v3 "" "" \
+  "-s -w -X helm.sh/helm/v3/internal/version.version=$SKAFFOLD_HELM_VERSION" helm.sh/helm/v3/cmd/helm
 
 # The pause container: the C source ships in the Kubernetes module; a static build runs FROM scratch.
 pause_out="$(component_bin pause "$KUBERNETES_VERSION")"

@@ -289,6 +289,7 @@ prometheus_module_version() {
 }
 prometheus_bin() { component_bin prometheus "$(prometheus_module_version)"; }
 skaffold_bin() { component_bin skaffold "$SKAFFOLD_VERSION"; }
+skaffold_helm_bin() { component_bin helm "$SKAFFOLD_HELM_VERSION"; }
 
 # kube-router's firewall is in place once its chains hook the pod traffic (it inserts them at the top of
 # INPUT, FORWARD and OUTPUT).

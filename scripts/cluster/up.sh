@@ -135,18 +135,19 @@ start_component kubelet "$k8s_bin/kubelet" \
 write_kube_proxy_config
 start_component kube-proxy "$k8s_bin/kube-proxy" --config "$CLUSTER_STATE/config/kube-proxy.yaml"
 
+# The kubeconfig handed to users and tests: kubeadm's admin.conf under a context that names the cluster.
+write_user_kubeconfig
+export KUBECONFIG="$CLUSTER_KUBECONFIG"
+wait_for "node $CLUSTER_NAME Ready" 180 node_is_ready
+
 # NetworkPolicy: kube-router's firewall only (pod routing is the ptp plugin's, services are kube-proxy's).
-# Health and metrics ports off: nothing of the cluster listens beyond what the tests reach.
+# It finds its node by name, so it starts once the kubelet has registered it. Health and metrics ports off:
+# nothing of the cluster listens beyond what the tests reach.
 start_component kube-router "$(kube_router_bin)/kube-router" \
   --kubeconfig "$conf/admin.conf" --hostname-override "$CLUSTER_NAME" \
   --run-firewall=true --run-router=false --run-service-proxy=false --enable-cni=false \
   --health-port 0 --metrics-port 0 --iptables-sync-period 1m
 wait_for "kube-router's firewall" 60 network_policy_enforcer_ready
-
-# The kubeconfig handed to users and tests: kubeadm's admin.conf under a context that names the cluster.
-write_user_kubeconfig
-export KUBECONFIG="$CLUSTER_KUBECONFIG"
-wait_for "node $CLUSTER_NAME Ready" 180 node_is_ready
 
 "$CLUSTER_SCRIPTS/addons.sh"
 

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { expect } from 'chai';
 import { repoRoot, run, runVisible } from '../support/docker.js';
 import { helmPath } from '../support/helm.js';
@@ -16,17 +16,16 @@ const names = readE2eNames();
 const editedFile = join('src', 'routes', 'health.ts');
 const healthBody = "ctx.body = { status: 'ok' };";
 
-async function skaffoldEnv(): Promise<NodeJS.ProcessEnv> {
-  // Skaffold runs helm, kubectl and docker from PATH; helm is the repository's own (scripts/helm.sh).
-  const helm = await helmPath();
+function skaffoldEnv(): NodeJS.ProcessEnv {
+  // Skaffold runs helm, kubectl and docker from PATH: its helm is the Helm 3 built with it (SKAFFOLD_HELM_VERSION).
   const env = clusterEnv();
-  return { ...env, PATH: `${dirname(helm)}${delimiter}${env.PATH ?? ''}`, SKAFFOLD_UPDATE_CHECK: 'false', SKAFFOLD_INTERACTIVE: 'false' };
+  return { ...env, PATH: `${localCluster.skaffoldHelmBin}${delimiter}${env.PATH ?? ''}`, SKAFFOLD_UPDATE_CHECK: 'false', SKAFFOLD_INTERACTIVE: 'false' };
 }
 
 async function skaffold(args: string[], cwd = repoRoot): Promise<void> {
   const started = Date.now();
   const result = await runVisible('bash', ['-c', 'cd "$1" && shift && exec "$@"', 'skaffold', cwd, localCluster.skaffold, ...args], {
-    env: await skaffoldEnv(),
+    env: skaffoldEnv(),
   });
   expect(result.code, `skaffold ${args.join(' ')} failed`).to.equal(0);
   console.log(`      skaffold ${args[0]}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -79,7 +78,7 @@ describe(`Skaffold ${localCluster.skaffold.split('/').at(-2) ?? ''} on the local
     expect(await helmReleases()).to.deep.equal([]);
     // Pods may still be terminating for their grace period; none is left afterwards.
     const deadline = Date.now() + 120_000;
-    let pods = '';
+    let pods: string;
     do {
       pods = (await mustKube(['-n', names.namespace, 'get', 'pods', '-l', `app.kubernetes.io/instance=${names.release}`, '-o', 'name'])).trim();
       if (pods === '') break;
@@ -100,7 +99,7 @@ describe(`Skaffold ${localCluster.skaffold.split('/').at(-2) ?? ''} on the local
       });
       dev = spawn(localCluster.skaffold, ['dev', '--kube-context', localCluster.context, '--tag', 'skaffold-dev', '--port-forward=false', '--cleanup=true'], {
         cwd: workDir,
-        env: await skaffoldEnv(),
+        env: skaffoldEnv(),
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
       });

@@ -14,8 +14,9 @@ export interface LocalCluster {
   /** Images every node holds from cluster:up on (built there, never pulled). */
   coreDnsImage: string;
   helperImage: string;
-  /** The Skaffold built for the cluster's suites (SKAFFOLD_VERSION). */
+  /** The Skaffold built for the cluster's suites (SKAFFOLD_VERSION), and the folder of the Helm 3 it drives. */
   skaffold: string;
+  skaffoldHelmBin: string;
 }
 
 /** Values of shell expressions after sourcing LIB (a scripts/ library), one per expression, in order. */
@@ -28,12 +29,13 @@ function shellValues(lib: string, expressions: readonly string[]): string[] {
   return values;
 }
 
-const [kubeconfig = '', context = '', kubernetesVersion = '', kubernetesBin = '', coreDnsImage = '', helperImage = '', skaffoldBin = ''] =
+const [kubeconfig = '', context = '', kubernetesVersion = '', kubernetesBin = '', coreDnsImage = '', helperImage = '', skaffoldBin = '', skaffoldHelmBin = ''] =
   shellValues('scripts/cluster/lib.sh', [
     '$CLUSTER_KUBECONFIG', '$CLUSTER_CONTEXT', '$KUBERNETES_VERSION', '$(kubernetes_bin)', '$COREDNS_IMAGE', '$HELPER_IMAGE', '$(skaffold_bin)',
+    '$(skaffold_helm_bin)',
   ]);
 export const localCluster: LocalCluster = {
-  kubeconfig, context, kubernetesVersion, kubernetesBin, coreDnsImage, helperImage, skaffold: join(skaffoldBin, 'skaffold'),
+  kubeconfig, context, kubernetesVersion, kubernetesBin, coreDnsImage, helperImage, skaffold: join(skaffoldBin, 'skaffold'), skaffoldHelmBin,
 };
 
 /** The environment every cluster step runs in: the local cluster's kubeconfig and its own kubectl first on PATH. */
