@@ -1,135 +1,161 @@
-// `npm run bench`: the service against the bare baseline, same redis-server, same run, side by side.
-// Prints figures; asserts nothing (speed targets are reported, never tested with timers).
-// Options: --duration SECONDS (default 10), --connections N (default 64).
-// autocannon runs as its own child process, not inside this one: its CPU is then measured apart from
-// the servers' (the generator column), and the TypeScript loader of this script stays out of its way.
-import type autocannon from 'autocannon';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+// `npm run bench`: the service side by side with three other page counters on the same redis-server, in
+// one run: the bare baseline (node:http + one INCR), the minimal Koa app (Koa + @koa/router + one INCR: the
+// ceiling for the service's fixed stack) and the tutorial's Flask tracker (the peer a user would otherwise
+// run). Prints figures, the ratios between them and the aim, met or not; asserts nothing (speed targets are
+// reported, never tested with timers). Options: --duration SECONDS (default 10), --connections N (default 64),
+// --rounds N (default 3): every target is measured once per round, the rounds interleaved, and each figure
+// printed is the median of its rounds, so that a burst of the machine's other work moves one round, not a ratio.
+// The scale figures (many pages, two service processes, Redis memory) are `npm run bench:scale`.
 import { parseArgs } from 'node:util';
-import { freePort } from '../test/support/ports.js';
-import { exited, track, waitFor } from '../test/support/processes.js';
 import { startRedis } from '../test/support/redis-server.js';
-import { startService } from '../test/support/service.js';
+import { ONE_CLIENT_LOAD_ENV, startService } from '../test/support/service.js';
+import { VisitorIds } from '../src/visitor.js';
+import {
+  FLASK_WORKERS,
+  checkFlaskTracker,
+  idleCpuMsPerSecond,
+  measure,
+  medianOf,
+  startFlaskTracker,
+  startNodeBaseline,
+  type Figures,
+  type Method,
+  type Target,
+} from './bench/measure.js';
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '64' } } });
-const duration = Number(values.duration);
+const { values } = parseArgs({
+  options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '64' }, rounds: { type: 'string', default: '3' } },
+});
+const seconds = Number(values.duration);
 const connections = Number(values.connections);
-
-interface Figures {
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-  rssMiB: number;
-  cpuMicrosPerRequest: number;
-  generatorMicrosPerRequest: number;
+const rounds = Number(values.rounds);
+if (!(seconds > 0) || !Number.isInteger(connections) || connections < 1 || !Number.isInteger(rounds) || rounds < 1) {
+  throw new Error(
+    `--duration must be a positive number of seconds, --connections and --rounds positive integers (got ${values.duration}, ${values.connections}, ${values.rounds})`,
+  );
 }
 
-const AUTOCANNON_CLI = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
-// A visitor who has been here before: the service reads the id and sets no cookie.
-const RETURNING_VISITOR = 'Cookie: pt_visitor=0f8fad5b-d9cb-469f-a165-70867728950e';
+// The aim for the counting endpoints, against the two comparison apps measured in the same run.
+const AIM = { ofMinimalKoa: 0.8, ofFlask: 4 } as const;
+// p99 in ms of the service before group commit (README, Performance: the upper end of two runs, 64 connections,
+// load average 1.7). A figure from another run, so its verdict is indicative; the same-run p99 ratios are printed too.
+const P99_BEFORE_GROUP_COMMIT_MS = { POST: 11, GET: 9 } as const satisfies Record<Method, number>;
 
-/** CPU time (user + system) the process has used so far, in seconds. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+// A visitor who has been here before: the service verifies the id's signature and sets no cookie.
+const VISITOR_SECRET = 'bench-visitor-secret-0123456789abcdef';
+const RETURNING_VISITOR = { Cookie: `pt_visitor=${new VisitorIds(VISITOR_SECRET).cookieValue('0f8fad5b-d9cb-469f-a165-70867728950e')}` };
+
+// GET / first, so that the Flask tracker's figures are there for the POST endpoint's ratios too.
+const ENDPOINTS = [
+  { label: 'GET /', path: '/', method: 'GET' },
+  { label: 'POST /api/views/{page}', path: '/api/views/bench', method: 'POST' },
+] as const;
+
+const fixed = (value: number, digits = 0): string => value.toFixed(digits);
+const pad = (text: string, width: number): string => (text.length >= width ? text : text.padStart(width));
+
+const HEADER =
+  'endpoint                 | target             |    req/s | p50 ms | p99 ms | peak RSS MiB | CPU µs/req | generator µs/req | Redis µs/view | errors/non-2xx';
+
+function row(endpoint: string, target: string, figures: Figures): string {
+  return [
+    endpoint.padEnd(24),
+    target.padEnd(18),
+    pad(fixed(figures.rps), 8),
+    pad(String(figures.p50), 6),
+    pad(String(figures.p99), 6),
+    pad(fixed(figures.rssMiB, 1), 12),
+    pad(fixed(figures.cpuMicrosPerRequest), 10),
+    pad(fixed(figures.generatorMicrosPerRequest), 16),
+    pad(fixed(figures.redisMicrosPerView, 1), 13),
+    `${figures.errors}/${figures.non2xx}`,
+  ].join(' | ');
 }
 
-/** Peak resident memory of the process so far (VmHWM), in MiB. */
-function peakRssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN) / 1024;
+/** How the service compares with another target: > 1 is better for the service in every figure. */
+function ratios(service: Figures, other: Figures): { rps: number; cpu: number } {
+  return { rps: service.rps / other.rps, cpu: other.cpuMicrosPerRequest / service.cpuMicrosPerRequest };
 }
 
-interface Load {
-  result: autocannon.Result;
-  generatorCpuSeconds: number;
-}
+const FLASK = `Flask (${FLASK_WORKERS} workers)`;
 
-async function load(url: string, method: 'GET' | 'POST', seconds: number, headers: string[]): Promise<Load> {
-  const args = [AUTOCANNON_CLI, '--json', '--connections', String(connections), '--duration', String(seconds), '--method', method];
-  for (const header of headers) args.push('--headers', header);
-  const child = spawn(process.execPath, [...args, url], { stdio: ['ignore', 'pipe', 'ignore'] });
-  track(child);
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  // Read the generator's CPU just before it exits: /proc/PID/stat is gone once it has been reaped. The figure
-  // includes autocannon's start-up (about 0.2 s of CPU, under 1 µs per request over a 10 s run).
-  let generatorCpuSeconds = 0;
-  const sampler = setInterval(() => {
-    try {
-      generatorCpuSeconds = cpuSeconds(child.pid ?? -1);
-    } catch {
-      // already exited; the last sample stands
-    }
-  }, 100);
-  const code = await exited(child);
-  clearInterval(sampler);
-  if (code !== 0) throw new Error(`autocannon exited with code ${code}`);
-  return { result: JSON.parse(out) as autocannon.Result, generatorCpuSeconds };
-}
+const verdict = (met: boolean): string => (met ? 'met' : 'NOT met');
 
-async function measure(pid: number, url: string, method: 'GET' | 'POST', headers: string[] = []): Promise<Figures> {
-  await load(url, method, 2, headers); // warm-up: JIT, connections, Redis script cache
-  const cpuBefore = cpuSeconds(pid);
-  const { result, generatorCpuSeconds } = await load(url, method, duration, headers);
-  const cpuUsed = cpuSeconds(pid) - cpuBefore;
-  return {
-    cpuMicrosPerRequest: (cpuUsed * 1e6) / result.requests.total,
-    generatorMicrosPerRequest: (generatorCpuSeconds * 1e6) / result.requests.total,
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-    rssMiB: peakRssMiB(pid),
-  };
-}
-
-async function startBaseline(redisUrl: string): Promise<{ baseUrl: string; process: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['scripts/bench-baseline.mjs', String(port), redisUrl], { stdio: ['ignore', 'pipe', 'inherit'] });
-  track(child);
-  await waitFor('the baseline to listen', async () => ((await fetch(`http://127.0.0.1:${port}/`)).ok ? true : undefined), 10_000, 100);
-  return { baseUrl: `http://127.0.0.1:${port}`, process: child };
-}
-
-const redis = await startRedis();
-const rows: string[] = [];
+// Before anything starts: a missing package fails the bench at once with what to install, not a stack trace.
 try {
-  const service = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'info', NODE_ENV: 'production' }, stdout: 'ignore' });
-  const baseline = await startBaseline(redis.url);
-  try {
-    console.log(`autocannon (own process): ${connections} connections, ${duration} s per run after a 2 s warm-up; redis-server pid ${redis.pid}`);
-    console.log('service = new visitor every request (no cookie: Set-Cookie, UUID, HyperLogLog grows), the worst case;');
-    console.log('service, returning = every request carries a visitor cookie. CPU µs/req: the server process; generator: autocannon.\n');
-    const header = 'endpoint                 | target             |    req/s | p50 ms | p99 ms | peak RSS MiB | CPU µs/req | generator µs/req | errors/non-2xx';
-    rows.push(header, '-'.repeat(header.length));
-    for (const [label, path, method] of [
-      ['POST /api/views/{page}', '/api/views/bench', 'POST'],
-      ['GET /', '/', 'GET'],
-    ] as const) {
-      const bare = await measure(baseline.process.pid ?? -1, `${baseline.baseUrl}${path}`, method);
-      const ours = await measure(service.pid, `${service.baseUrl}${path}`, method);
-      const returning = await measure(service.pid, `${service.baseUrl}${path}`, method, [RETURNING_VISITOR]);
-      for (const [target, figures] of [['bare', bare], ['service', ours], ['service, returning', returning]] as const) {
-        rows.push(
-          `${label.padEnd(24)} | ${target.padEnd(18)} | ${figures.rps.toFixed(0).padStart(8)} | ${String(figures.p50).padStart(6)} | ${String(figures.p99).padStart(6)} | ${figures.rssMiB.toFixed(1).padStart(12)} | ${figures.cpuMicrosPerRequest.toFixed(0).padStart(10)} | ${figures.generatorMicrosPerRequest.toFixed(0).padStart(16)} | ${figures.errors}/${figures.non2xx}`,
-        );
-      }
-      for (const [target, figures] of [['new visitors', ours], ['returning', returning]] as const) {
-        rows.push(`${label.padEnd(24)} | ratio service/bare, ${target}: req/s ${(figures.rps / bare.rps).toFixed(2)}, CPU per request ${(bare.cpuMicrosPerRequest / figures.cpuMicrosPerRequest).toFixed(2)}`);
-      }
-      console.log(rows.splice(0).join('\n'));
+  checkFlaskTracker();
+} catch (error) {
+  console.error(`npm run bench: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+const redis = await startRedis();
+const targets: Target[] = [];
+try {
+  const bare = await startNodeBaseline('bare.mjs', redis.url);
+  targets.push(bare);
+  const koa = await startNodeBaseline('koa-minimal.mjs', redis.url);
+  targets.push(koa);
+  const flask = await startFlaskTracker(redis.url);
+  targets.push(flask);
+  const service = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'info', NODE_ENV: 'production', VISITOR_SECRET, ...ONE_CLIENT_LOAD_ENV }, stdout: 'ignore' });
+  targets.push({ baseUrl: service.baseUrl, pid: service.pid, stop: async () => void (await service.stop()) });
+
+  console.log(`load generator: autocannon in its own process, ${connections} connections, ${seconds} s per run after a 2 s warm-up;`);
+  console.log(`${rounds} rounds, each target once per round, figures the median of the rounds; redis-server pid ${redis.pid},`);
+  console.log(`idle ${fixed(await idleCpuMsPerSecond(redis.pid), 1)} ms CPU per second (in every Redis µs/view figure, most where views per second are few).`);
+  console.log('bare: node:http + one auto-pipelined INCR. Koa: minimal Koa + @koa/router + one auto-pipelined INCR (the ceiling for our stack).');
+  console.log(`Flask: the tutorial's Flask tracker (redis-py INCR) under gunicorn, ${FLASK_WORKERS} sync workers; it counts views at GET / only,`);
+  console.log('so both service endpoints are compared with its GET /.');
+  console.log('service: a new visitor every request (no cookie: Set-Cookie, UUID, HyperLogLog grows), the worst case;');
+  console.log('service, returning: every request carries a visitor cookie.');
+  console.log('CPU µs/req: the server (gunicorn: master and workers together); generator: autocannon; Redis µs/view: redis-server CPU over the run / views.\n');
+
+  const aims: string[] = [
+    `Aim: the service at ${AIM.ofMinimalKoa} x the minimal Koa app or better and at least ${AIM.ofFlask} x the Flask tracker, in req/s and in CPU per`,
+    'request (ratios: service req/s / theirs, their CPU µs / the service\'s: above 1 is better for the service);',
+    `p99 no worse than before group commit (${P99_BEFORE_GROUP_COMMIT_MS.POST} ms POST, ${P99_BEFORE_GROUP_COMMIT_MS.GET} ms GET /: another run, indicative).`,
+  ];
+  let flaskGet: Figures | undefined;
+  for (const { label, path, method } of ENDPOINTS) {
+    const options = { method, seconds, connections } as const;
+    const runs: Array<{ target: string; pid: number; url: string; headers?: Record<string, string>; rounds: Figures[] }> = [
+      { target: 'bare', pid: bare.pid, url: `${bare.baseUrl}${path}`, rounds: [] },
+      { target: 'Koa', pid: koa.pid, url: `${koa.baseUrl}${path}`, rounds: [] },
+      ...(method === 'GET' ? [{ target: FLASK, pid: flask.pid, url: `${flask.baseUrl}/`, rounds: [] }] : []),
+      { target: 'service', pid: service.pid, url: `${service.baseUrl}${path}`, rounds: [] },
+      { target: 'service, returning', pid: service.pid, url: `${service.baseUrl}${path}`, headers: RETURNING_VISITOR, rounds: [] },
+    ];
+    for (let round = 0; round < rounds; round += 1) {
+      for (const run of runs) run.rounds.push(await measure(run.pid, redis.pid, { ...options, url: run.url, headers: run.headers }));
     }
-  } finally {
-    baseline.process.kill('SIGTERM');
-    await exited(baseline.process);
-    await service.stop();
+    const rows = runs.map(({ target, rounds: measured }): [string, Figures] => [target, medianOf(measured)]);
+    const figuresFor = (target: string): Figures => rows.find(([name]) => name === target)?.[1] as Figures;
+    const bareFigures = figuresFor('bare');
+    const koaFigures = figuresFor('Koa');
+    const ours = figuresFor('service');
+    const returning = figuresFor('service, returning');
+    if (method === 'GET') flaskGet = figuresFor(FLASK);
+
+    console.log([HEADER, '-'.repeat(HEADER.length), ...rows.map(([target, figures]) => row(label, target, figures))].join('\n'));
+    for (const [who, figures] of [['service', ours], ['service, returning', returning]] as const) {
+      const toBare = ratios(figures, bareFigures);
+      const toKoa = ratios(figures, koaFigures);
+      const toFlask = flaskGet === undefined ? undefined : ratios(figures, flaskGet);
+      console.log(
+        `  ${who.padEnd(18)} / bare: req/s ${fixed(toBare.rps, 2)}, CPU ${fixed(toBare.cpu, 2)} | / Koa: req/s ${fixed(toKoa.rps, 2)}, CPU ${fixed(toKoa.cpu, 2)}, ` +
+          `p99 ${fixed(figures.p99 / koaFigures.p99, 2)} x Koa's` +
+          (toFlask === undefined || flaskGet === undefined ? '' : ` | / Flask: req/s ${fixed(toFlask.rps, 2)}, CPU ${fixed(toFlask.cpu, 2)}, p99 ${fixed(figures.p99 / flaskGet.p99, 2)} x Flask's`),
+      );
+      aims.push(
+        `  ${label} ${who}: req/s ${fixed(toKoa.rps, 2)} x Koa ${verdict(toKoa.rps >= AIM.ofMinimalKoa)}, CPU ${fixed(toKoa.cpu, 2)} x Koa ${verdict(toKoa.cpu >= AIM.ofMinimalKoa)}; ` +
+          (toFlask === undefined ? '' : `req/s ${fixed(toFlask.rps, 1)} x Flask ${verdict(toFlask.rps >= AIM.ofFlask)}, CPU ${fixed(toFlask.cpu, 1)} x Flask ${verdict(toFlask.cpu >= AIM.ofFlask)}; `) +
+          `p99 ${figures.p99} ms ${verdict(figures.p99 <= P99_BEFORE_GROUP_COMMIT_MS[method])}`,
+      );
+    }
+    console.log('');
   }
+  console.log(aims.join('\n'));
 } finally {
+  for (const target of targets.reverse()) await target.stop();
   await redis.cleanup();
 }

@@ -26,12 +26,25 @@ wanted=(
   "iptables iptables"
   "conntrack conntrack"
   "ipset ipset"
+  # npm run bench's Flask tracker (scripts/bench/flask_tracker.py) runs under Debian's gunicorn.
+  "gunicorn gunicorn"
+)
+
+# python-module debian-package: modules for Debian's /usr/bin/python3, where these packages install them
+# and what Debian's gunicorn runs (the python3 first on PATH may be another one, e.g. a pyenv or a venv).
+wanted_python_modules=(
+  "flask python3-flask"
+  "redis python3-redis"
 )
 
 missing=()
 for pair in "${wanted[@]}"; do
   read -r cmd pkg <<<"$pair"
   command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+done
+for pair in "${wanted_python_modules[@]}"; do
+  read -r module pkg <<<"$pair"
+  /usr/bin/python3 -c "import $module" >/dev/null 2>&1 || missing+=("$pkg")
 done
 
 if [ "${#missing[@]}" -eq 0 ]; then

@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
-# Writes k8s/base/redis.secret.env (gitignored) with a random Redis password, unless it already exists: kustomize's
-# secretGenerator reads it, so `kubectl apply -k k8s/` never needs a committed password.
+# Writes k8s/base/redis.secret.env (gitignored) with a random Redis password, and visitor.secret.env beside it
+# with a random key for signing visitor cookies, each unless it already exists: kustomize's secretGenerator
+# reads them, so `kubectl apply -k k8s/` never needs a committed secret.
 # Usage: scripts/k8s-secret-env.sh [file, default k8s/base/redis.secret.env]
 set -euo pipefail
 
 file="${1:-$(cd "$(dirname "$0")/.." && pwd)/k8s/base/redis.secret.env}"
-if [ -e "$file" ]; then
-  echo "$file exists: keeping its password"
-  exit 0
-fi
 umask 077
 # 24 random bytes, base64url: 32 characters, nothing the Redis config or a shell would need to escape.
-password="$(node -e "process.stdout.write(require('node:crypto').randomBytes(24).toString('base64url'))")"
-printf 'redis-password=%s\n' "$password" >"$file"
-echo "wrote $file with a random Redis password"
+random_secret() {
+  node -e "process.stdout.write(require('node:crypto').randomBytes(24).toString('base64url'))"
+}
+
+write_once() {
+  local path="$1" key="$2" what="$3"
+  if [ -e "$path" ]; then
+    echo "$path exists: keeping its $what"
+    return
+  fi
+  printf '%s=%s\n' "$key" "$(random_secret)" >"$path"
+  echo "wrote $path with a random $what"
+}
+
+write_once "$file" redis-password password
+write_once "$(dirname "$file")/visitor.secret.env" visitor-secret "visitor cookie key"

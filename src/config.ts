@@ -9,6 +9,10 @@ export const ENV_VARIABLES = [
   'REDIS_KEY_PREFIX',
   'REDIS_COMMAND_TIMEOUT_MS',
   'MAX_PAGES',
+  'RATE_LIMIT_VIEWS_PER_MINUTE',
+  'NEW_PAGES_PER_CLIENT_PER_HOUR',
+  'PAGE_PATTERN',
+  'VISITOR_SECRET',
   'TRUST_PROXY',
   'LOG_LEVEL',
   'LOG_FORMAT',
@@ -39,6 +43,14 @@ export interface Config {
   redisKeyPrefix: string;
   redisCommandTimeoutMs: number;
   maxPages: number;
+  /** Views one client address may have counted per minute; 0 is no limit. */
+  rateLimitViewsPerMinute: number;
+  /** Pages one client address may create per hour; 0 is no limit. */
+  newPagesPerClientPerHour: number;
+  /** New pages must match it as a whole; undefined: any valid page name may be created. */
+  pagePattern: RegExp | undefined;
+  /** The key visitor cookies are signed with; undefined: the server makes one for the life of the process. */
+  visitorSecret: string | undefined;
   trustProxy: boolean;
   logLevel: LogLevel;
   logFormat: LogFormat;
@@ -138,6 +150,37 @@ function keyPrefix(env: Env): string {
   return raw;
 }
 
+/**
+ * The defaults are far above what one address sends on a real site, so that no reader is ever refused: 600
+ * views a minute is one every 100 ms for a whole minute (a person reads a page for seconds; even a busy
+ * office or a carrier NAT behind one address does not keep that up), and a client creates a page only by
+ * being its first viewer, which a reader does for a handful of pages an hour. Against the squat they still
+ * bite: one address that creates 100 pages an hour needs 100 hours to fill the default 10,000-page cap.
+ */
+export const DEFAULT_RATE_LIMIT_VIEWS_PER_MINUTE = 600;
+export const DEFAULT_NEW_PAGES_PER_CLIENT_PER_HOUR = 100;
+/** HMAC-SHA256 keys shorter than its 32-byte output weaken it; a longer one is hashed down and gains nothing. */
+export const MIN_VISITOR_SECRET_LENGTH = 32;
+
+function pagePattern(env: Env): RegExp | undefined {
+  const raw = read(env, 'PAGE_PATTERN');
+  if (raw === undefined) return undefined;
+  try {
+    // Anchored, so that a pattern like `blog/.*` cannot be met by a name that merely contains it.
+    return new RegExp(`^(?:${raw})$`, 'u');
+  } catch (error) {
+    throw new ConfigError('PAGE_PATTERN', `not a valid regular expression (${error instanceof Error ? error.message : String(error)}): "${raw}"`);
+  }
+}
+
+function visitorSecret(env: Env): string | undefined {
+  const raw = env.VISITOR_SECRET;
+  if (raw === undefined || raw === '') return undefined;
+  // Never echoed: it is a secret.
+  if (raw.length < MIN_VISITOR_SECRET_LENGTH) throw new ConfigError('VISITOR_SECRET', `expected at least ${MIN_VISITOR_SECRET_LENGTH} characters, got ${raw.length}`);
+  return raw;
+}
+
 export function loadConfig(env: Env, terminal: Terminal = { stdoutIsTerminal: false }): Config {
   const production = read(env, 'NODE_ENV') === 'production';
   const url = redisUrl(env);
@@ -152,6 +195,10 @@ export function loadConfig(env: Env, terminal: Terminal = { stdoutIsTerminal: fa
     redisKeyPrefix: keyPrefix(env),
     redisCommandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 1000, 10, 60000),
     maxPages: integer(env, 'MAX_PAGES', 10000, 1, 10_000_000),
+    rateLimitViewsPerMinute: integer(env, 'RATE_LIMIT_VIEWS_PER_MINUTE', DEFAULT_RATE_LIMIT_VIEWS_PER_MINUTE, 0, 1_000_000_000),
+    newPagesPerClientPerHour: integer(env, 'NEW_PAGES_PER_CLIENT_PER_HOUR', DEFAULT_NEW_PAGES_PER_CLIENT_PER_HOUR, 0, 1_000_000_000),
+    pagePattern: pagePattern(env),
+    visitorSecret: visitorSecret(env),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     logLevel: logLevel(env),
     logFormat: logFormat(env, terminal),

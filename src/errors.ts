@@ -1,4 +1,5 @@
 // Typed errors the store and handlers throw; middleware/errors.ts maps each to one HTTP answer.
+import type { DroppedViewReason } from './metrics.js';
 import { SAFE_TOKEN_RULE } from './safe-token.js';
 
 export const PAGE_RULE =
@@ -32,8 +33,16 @@ export class InvalidIdempotencyKeyError extends Error {
   }
 }
 
-export class IdempotencyKeyReusedError extends Error {
+/** A view the store refused by its rules (nothing was counted), with the reason page_tracker_views_dropped_total gives it. */
+export abstract class ViewRefusedError extends Error {
+  abstract readonly status: number;
+  abstract readonly code: string;
+  abstract readonly dropReason: DroppedViewReason;
+}
+
+export class IdempotencyKeyReusedError extends ViewRefusedError {
   readonly status = 422;
+  readonly dropReason = 'key_reused';
   readonly code = 'idempotency_key_reused';
   constructor() {
     super('this Idempotency-Key was already counted a view of another page; send a fresh key for each view; nothing was counted');
@@ -41,12 +50,55 @@ export class IdempotencyKeyReusedError extends Error {
   }
 }
 
-export class PageLimitReachedError extends Error {
+export class PageLimitReachedError extends ViewRefusedError {
   readonly status = 409;
+  readonly dropReason = 'page_limit';
   readonly code = 'page_limit_reached';
   constructor(readonly maxPages: number) {
     super(`the service already tracks its maximum of ${maxPages} distinct pages; existing pages keep counting, new ones are refused`);
     this.name = 'PageLimitReachedError';
+  }
+}
+
+/** A client over one of its abuse budgets: 429, with Retry-After the seconds until that budget's window ends. */
+export abstract class BudgetExceededError extends ViewRefusedError {
+  readonly status = 429;
+  readonly code = 'rate_limited';
+  readonly dropReason = 'rate_limited';
+  constructor(
+    readonly retryAfterSeconds: number,
+    message: string,
+  ) {
+    super(`${message}; nothing was counted; try again in ${retryAfterSeconds} s`);
+  }
+}
+
+export class RateLimitedError extends BudgetExceededError {
+  constructor(retryAfterSeconds: number) {
+    super(retryAfterSeconds, 'this client address has sent its most views for now (RATE_LIMIT_VIEWS_PER_MINUTE)');
+    this.name = 'RateLimitedError';
+  }
+}
+
+export class NewPageQuotaError extends BudgetExceededError {
+  constructor(retryAfterSeconds: number) {
+    super(retryAfterSeconds, 'this client address has created its most new pages for now (NEW_PAGES_PER_CLIENT_PER_HOUR); existing pages still count');
+    this.name = 'NewPageQuotaError';
+  }
+}
+
+/**
+ * A new page outside PAGE_PATTERN. 404, not 400: the name is well formed (a 400 says the request is wrong), but
+ * this tracker does not have that page and will not create it, which is what 404 means; like 400 it tells a
+ * client not to retry, and unlike 403 it does not suggest that credentials would help.
+ */
+export class PageOutsidePatternError extends ViewRefusedError {
+  readonly status = 404;
+  readonly code = 'page_not_tracked';
+  readonly dropReason = 'pattern_refused';
+  constructor() {
+    super('this page is not tracked yet and its name does not match PAGE_PATTERN, so it is not created; nothing was counted');
+    this.name = 'PageOutsidePatternError';
   }
 }
 

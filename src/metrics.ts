@@ -1,5 +1,13 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/**
+ * Why a view was answered without being counted (page_tracker_views_dropped_total{reason}). Each request that
+ * reaches a counting route and is not counted for one of these increments the counter once; errors (a bad
+ * page name, Redis unavailable) are not drops and show in http_request_duration_seconds instead.
+ */
+export const DROPPED_VIEW_REASONS = ['prefetch', 'rate_limited', 'page_limit', 'duplicate', 'key_reused', 'pattern_refused'] as const;
+export type DroppedViewReason = (typeof DROPPED_VIEW_REASONS)[number];
+
 // Every metric the service exposes, in one place (README's Monitoring table is the contract).
 export interface Metrics {
   registry: Registry;
@@ -7,6 +15,7 @@ export interface Metrics {
   /** Plain counter behind http_requests_in_flight, read at scrape time: cheaper than a gauge update per request. */
   inFlight: { count: number };
   viewsTotal: Counter;
+  viewsDropped: Counter<'reason'>;
   redisCommandDuration: Histogram<'command'>;
   redisErrors: Counter<'command'>;
   storeUp: Gauge;
@@ -57,6 +66,7 @@ export function createMetrics(build: { version: string }): Metrics {
       help: 'Page views counted (written to the store)',
       registers: [registry],
     }),
+    viewsDropped: droppedViews(registry),
     redisCommandDuration: new Histogram({
       name: 'page_tracker_redis_command_duration_seconds',
       help: 'Latency of each store operation against Redis',
@@ -81,4 +91,16 @@ export function createMetrics(build: { version: string }): Metrics {
       registers: [registry],
     }),
   };
+}
+
+function droppedViews(registry: Registry): Counter<'reason'> {
+  const counter = new Counter({
+    name: 'page_tracker_views_dropped_total',
+    help: 'Requests to a counting route answered without counting a view, by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  // Every reason from the start, at 0: a rate() over a series that appears only with its first drop misses that drop.
+  for (const reason of DROPPED_VIEW_REASONS) counter.inc({ reason }, 0);
+  return counter;
 }

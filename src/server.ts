@@ -1,4 +1,5 @@
 // Entry point: reads config, wires the parts together, listens, and owns signals and shutdown.
+import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
 import { createApp } from './app.js';
 import { ConfigError, defaultLogFormat, loadConfig, redactRedisUrl, type Config } from './config.js';
@@ -11,12 +12,22 @@ import { Readiness } from './readiness.js';
 import { shutDown } from './shutdown.js';
 import { MemoryStore } from './store/memory.js';
 import { RedisStore } from './store/redis.js';
-import type { ViewStore } from './store/view-store.js';
+import { NEW_PAGES_WINDOW_MS, VIEWS_WINDOW_MS, type ViewBudget, type ViewStore } from './store/view-store.js';
 import { readBuildInfo } from './version.js';
+import { VisitorIds } from './visitor.js';
 import type { Metrics } from './metrics.js';
 
 function exitAfterFlush(logger: Logger, code: number): void {
   logger.flush(() => process.exit(code));
+}
+
+function budgetOf(config: Config): ViewBudget {
+  return {
+    viewsPerWindow: config.rateLimitViewsPerMinute,
+    viewsWindowMs: VIEWS_WINDOW_MS,
+    newPagesPerWindow: config.newPagesPerClientPerHour,
+    newPagesWindowMs: NEW_PAGES_WINDOW_MS,
+  };
 }
 
 function createStore(config: Config, metrics: Metrics, logger: Logger): ViewStore {
@@ -24,7 +35,7 @@ function createStore(config: Config, metrics: Metrics, logger: Logger): ViewStor
     logger.warn(
       'REDIS_URL is not set: counting in memory. EVERY COUNT IS LOST WHEN THE PROCESS STOPS, and replicas do not share counts. Set REDIS_URL for real use.',
     );
-    return new MemoryStore({ maxPages: config.maxPages });
+    return new MemoryStore({ maxPages: config.maxPages, budget: budgetOf(config) });
   }
   logger.info({ redisUrl: redactRedisUrl(config.redisUrl), passwordFromEnv: config.redisPassword !== undefined }, 'using the Redis store');
   return new RedisStore({
@@ -33,9 +44,19 @@ function createStore(config: Config, metrics: Metrics, logger: Logger): ViewStor
     keyPrefix: config.redisKeyPrefix,
     commandTimeoutMs: config.redisCommandTimeoutMs,
     maxPages: config.maxPages,
+    budget: budgetOf(config),
     metrics,
     logger,
   });
+}
+
+/** Without VISITOR_SECRET, `npm start` still works, but each process signs with its own key: say what that costs. */
+function visitorIds(config: Config, logger: Logger): VisitorIds {
+  if (config.visitorSecret !== undefined) return new VisitorIds(config.visitorSecret);
+  logger.warn(
+    'VISITOR_SECRET is not set: visitor cookies are signed with a key made for this process, so every visitor counts as new after a restart and on every other replica. Set VISITOR_SECRET (the chart does) for real use.',
+  );
+  return new VisitorIds(randomBytes(32).toString('base64url'));
 }
 
 const terminal = { stdoutIsTerminal: process.stdout.isTTY === true };
@@ -83,7 +104,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   const store = createStore(config, metrics, logger);
   const readiness = new Readiness(store, metrics);
   readiness.start();
-  const app = createApp({ store, metrics, logger, config, readiness, build });
+  const app = createApp({ store, metrics, logger, config, readiness, build, visitors: visitorIds(config, logger) });
   const server = createHttpServer(app.callback());
   const metricsServer = createMetricsServer(metrics);
   const bound = await listen(server, config.port, config.host, 'PORT');

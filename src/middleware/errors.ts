@@ -2,12 +2,13 @@ import type { Next } from 'koa';
 import type { AppContext, AppDeps } from '../context.js';
 import { FoldedWarnings } from '../folded-warnings.js';
 import {
-  IdempotencyKeyReusedError,
+  BudgetExceededError,
   InvalidIdempotencyKeyError,
   InvalidPageError,
   InvalidQueryError,
   PageLimitReachedError,
   StoreUnavailableError,
+  ViewRefusedError,
 } from '../errors.js';
 
 interface ErrorBody {
@@ -32,15 +33,15 @@ export function mapErrors({ logger }: AppDeps) {
     try {
       await next();
     } catch (error) {
-      if (
-        error instanceof InvalidPageError ||
-        error instanceof InvalidQueryError ||
-        error instanceof InvalidIdempotencyKeyError ||
-        error instanceof IdempotencyKeyReusedError
-      ) {
+      if (error instanceof InvalidPageError || error instanceof InvalidQueryError || error instanceof InvalidIdempotencyKeyError) {
         answer(ctx, error.status, { error: error.code, message: error.message });
       } else if (error instanceof PageLimitReachedError) {
         answer(ctx, error.status, { error: error.code, message: error.message, maxPages: error.maxPages });
+      } else if (error instanceof BudgetExceededError) {
+        ctx.set('Retry-After', String(error.retryAfterSeconds));
+        answer(ctx, error.status, { error: error.code, message: error.message, retryAfterSeconds: error.retryAfterSeconds });
+      } else if (error instanceof ViewRefusedError) {
+        answer(ctx, error.status, { error: error.code, message: error.message });
       } else if (error instanceof StoreUnavailableError) {
         ctx.set('Retry-After', '1');
         answer(ctx, error.status, { error: error.code, message: error.message });

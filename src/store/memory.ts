@@ -1,11 +1,15 @@
 import {
+  budgetWindow,
   IDEMPOTENCY_WINDOW_MS,
+  NO_BUDGET,
   pageStats,
   recordedView,
   VIEW_OUTCOME,
   type PageStats,
   type RecordedView,
+  type RefusalContext,
   type TopPages,
+  type ViewBudget,
   type ViewResult,
   type ViewStore,
   type ViewToRecord,
@@ -15,8 +19,41 @@ export interface MemoryStoreOptions {
   maxPages: number;
   /** How long an Idempotency-Key is remembered; IDEMPOTENCY_WINDOW_MS unless a test shortens it. */
   idempotencyWindowMs?: number;
-  /** The clock idempotency keys expire by, in ms since the epoch; tests pass their own. */
+  /** The per-client limits; NO_BUDGET when absent. */
+  budget?: ViewBudget;
+  /** The clock idempotency keys and budget windows run by, in ms since the epoch; tests pass their own. */
   now?: () => number;
+}
+
+/**
+ * One budget's counters, as Redis keeps them under budget:<kind>:<client>:<window>: a count per client and
+ * window, forgotten when its window ends. All counters of one budget end in the order they were created
+ * (the windows follow the clock), so expired ones are found at the front.
+ */
+class BudgetCounters {
+  private readonly counters = new Map<string, { count: number; expiresAt: number }>();
+
+  constructor(private readonly limit: number) {}
+
+  spent(client: string, window: number, now: number): boolean {
+    this.forgetExpired(now);
+    return this.limit > 0 && (this.counters.get(`${client} ${window}`)?.count ?? 0) >= this.limit;
+  }
+
+  spend(client: string, window: number, now: number, remainingMs: number): void {
+    if (this.limit === 0) return;
+    const key = `${client} ${window}`;
+    const counter = this.counters.get(key);
+    if (counter === undefined) this.counters.set(key, { count: 1, expiresAt: now + remainingMs });
+    else counter.count += 1;
+  }
+
+  private forgetExpired(now: number): void {
+    for (const [key, counter] of this.counters) {
+      if (counter.expiresAt > now) return;
+      this.counters.delete(key);
+    }
+  }
 }
 
 /** The first answer for an idempotency key, as RECORD_VIEWS keeps it in Redis, and when it is forgotten. */
@@ -38,32 +75,53 @@ export class MemoryStore implements ViewStore {
   private total = 0;
   private readonly maxPages: number;
   private readonly idempotencyWindowMs: number;
+  private readonly budget: ViewBudget;
+  private readonly viewsBudget: BudgetCounters;
+  private readonly newPagesBudget: BudgetCounters;
   private readonly now: () => number;
 
   constructor(options: MemoryStoreOptions) {
     this.maxPages = options.maxPages;
     this.idempotencyWindowMs = options.idempotencyWindowMs ?? IDEMPOTENCY_WINDOW_MS;
+    this.budget = options.budget ?? NO_BUDGET;
+    this.viewsBudget = new BudgetCounters(this.budget.viewsPerWindow);
+    this.newPagesBudget = new BudgetCounters(this.budget.newPagesPerWindow);
     this.now = options.now ?? Date.now;
   }
 
   recordView(view: ViewToRecord): Promise<RecordedView> {
+    const now = this.now();
+    const context: RefusalContext = {
+      maxPages: this.maxPages,
+      viewsWindow: budgetWindow(now, this.budget.viewsWindowMs),
+      newPagesWindow: budgetWindow(now, this.budget.newPagesWindowMs),
+    };
     // The executor turns a refusal thrown by recordedView into a rejection, as the Redis store reports it.
-    return new Promise((resolve) => resolve(recordedView(view.page, this.apply(view), this.maxPages)));
+    return new Promise((resolve) => resolve(recordedView(view.page, this.apply(view, now, context), context)));
   }
 
   /** The checks and the write of RECORD_VIEWS (redis-scripts.ts), in the same order, for one view. */
-  private apply({ page, visitorId, idempotencyKey }: ViewToRecord): ViewResult {
-    const now = this.now();
+  private apply({ page, visitorId, idempotencyKey, client, mayCreatePage }: ViewToRecord, now: number, context: RefusalContext): ViewResult {
+    const refused = (outcome: ViewResult['outcome']): ViewResult => ({ outcome, views: 0, visitors: 0 });
     this.forgetExpiredKeys(now);
     if (idempotencyKey !== undefined) {
       const first = this.firstAnswers.get(idempotencyKey);
       if (first !== undefined && first.expiresAt > now) {
-        if (first.page !== page) return { outcome: VIEW_OUTCOME.keyReused, views: 0, visitors: 0 };
+        if (first.page !== page) return refused(VIEW_OUTCOME.keyReused);
         return { outcome: VIEW_OUTCOME.duplicate, views: first.views, visitors: first.visitors };
       }
     }
     const current = this.views.get(page);
-    if (current === undefined && this.views.size >= this.maxPages) return { outcome: VIEW_OUTCOME.pageLimit, views: 0, visitors: 0 };
+    const isNew = current === undefined;
+    const { viewsWindow, newPagesWindow } = context;
+    if (client !== undefined && this.viewsBudget.spent(client, viewsWindow.index, now)) return refused(VIEW_OUTCOME.rateLimited);
+    if (isNew && client !== undefined && this.newPagesBudget.spent(client, newPagesWindow.index, now)) return refused(VIEW_OUTCOME.newPageQuota);
+    if (isNew && mayCreatePage === false) return refused(VIEW_OUTCOME.pageOutsidePattern);
+    if (isNew && this.views.size >= this.maxPages) return refused(VIEW_OUTCOME.pageLimit);
+    if (client !== undefined) {
+      this.viewsBudget.spend(client, viewsWindow.index, now, viewsWindow.remainingMs);
+      if (isNew) this.newPagesBudget.spend(client, newPagesWindow.index, now, newPagesWindow.remainingMs);
+    }
     const views = (current ?? 0) + 1;
     this.views.set(page, views);
     this.total += 1;

@@ -11,6 +11,10 @@ export interface RedisKeys {
   visitors(page: string): string;
   /** STRING "<views> <visitors> <page>": the first answer for this Idempotency-Key, kept for the idempotency window. */
   idempotency(key: string): string;
+  /** STRING: views of the client counted in views window number `window` (VIEW-WRITE.md, abuse budget). */
+  viewsBudget(client: string, window: number): string;
+  /** STRING: pages the client created in new-pages window number `window`. */
+  newPagesBudget(client: string, window: number): string;
 }
 
 export function redisKeys(prefix: string): RedisKeys {
@@ -19,5 +23,7 @@ export function redisKeys(prefix: string): RedisKeys {
     total: `${prefix}total`,
     visitors: (page) => `${prefix}visitors:${page}`,
     idempotency: (key) => `${prefix}idem:${key}`,
+    viewsBudget: (client, window) => `${prefix}budget:views:${client}:${window}`,
+    newPagesBudget: (client, window) => `${prefix}budget:new-pages:${client}:${window}`,
   };
 }

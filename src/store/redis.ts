@@ -7,13 +7,17 @@ import { GroupCommit, type ItemOutcome } from './group-commit.js';
 import { redisKeys, type RedisKeys } from './redis-keys.js';
 import { PAGE_STATS, RECORD_VIEWS, TOP_PAGES } from './redis-scripts.js';
 import {
+  budgetWindow,
   IDEMPOTENCY_WINDOW_MS,
   isViewOutcome,
+  NO_BUDGET,
   pageStats,
   recordedView,
   type PageStats,
   type RecordedView,
+  type RefusalContext,
   type TopPages,
+  type ViewBudget,
   type ViewStore,
   type ViewToRecord,
 } from './view-store.js';
@@ -34,6 +38,10 @@ export interface RedisStoreOptions {
   maxPages: number;
   /** How long an Idempotency-Key is remembered; IDEMPOTENCY_WINDOW_MS unless a test shortens it. */
   idempotencyWindowMs?: number;
+  /** The per-client limits; NO_BUDGET when absent. */
+  budget?: ViewBudget;
+  /** The clock the budget windows run by, in ms since the epoch; tests pass their own. */
+  now?: () => number;
   metrics: Metrics;
   logger: Logger;
 }
@@ -130,15 +138,33 @@ export class RedisStore implements ViewStore {
 
   /**
    * One RECORD_VIEWS call for the batch: one outcome per view, in order. A view the script refused (page cap,
-   * reused key) fails alone; a failed or timed-out call throws, and GroupCommit fails every view with it.
+   * reused key, budget, page pattern) fails alone; a failed or timed-out call throws, and GroupCommit fails every view with it.
    */
   private async recordViews(views: readonly ViewToRecord[]): Promise<Array<ItemOutcome<RecordedView>>> {
+    const budget = this.options.budget ?? NO_BUDGET;
+    // One instant for the whole batch: every view of it falls in the same budget windows.
+    const now = (this.options.now ?? Date.now)();
+    const context: RefusalContext = {
+      maxPages: this.options.maxPages,
+      viewsWindow: budgetWindow(now, budget.viewsWindowMs),
+      newPagesWindow: budgetWindow(now, budget.newPagesWindowMs),
+    };
+    const budgetOn = budget.viewsPerWindow > 0 || budget.newPagesPerWindow > 0;
     const keys: string[] = [this.keys.ranking, this.keys.total];
-    const args: Array<string | number> = [this.options.maxPages, this.options.idempotencyWindowMs ?? IDEMPOTENCY_WINDOW_MS];
-    for (const { page, visitorId, idempotencyKey } of views) {
+    const args: Array<string | number> = [
+      this.options.maxPages,
+      this.options.idempotencyWindowMs ?? IDEMPOTENCY_WINDOW_MS,
+      budget.viewsPerWindow,
+      context.viewsWindow.remainingMs,
+      budget.newPagesPerWindow,
+      context.newPagesWindow.remainingMs,
+    ];
+    for (const { page, visitorId, idempotencyKey, client, mayCreatePage } of views) {
       keys.push(this.keys.visitors(page));
       if (idempotencyKey !== undefined) keys.push(this.keys.idempotency(idempotencyKey));
-      args.push(page, visitorId, idempotencyKey === undefined ? 0 : 1);
+      const budgeted = budgetOn && client !== undefined;
+      if (budgeted) keys.push(this.keys.viewsBudget(client, context.viewsWindow.index), this.keys.newPagesBudget(client, context.newPagesWindow.index));
+      args.push(page, visitorId, idempotencyKey === undefined ? 0 : 1, budgeted ? 1 : 0, mayCreatePage === false ? 0 : 1);
     }
     const reply = await this.timed('record_views', () => this.redis.recordViews(keys.length, ...keys, ...args));
     // A reply of another shape means the script and this code disagree (a bug, not an outage): a 500, logged.
@@ -149,7 +175,7 @@ export class RedisStore implements ViewStore {
       const [outcome, viewCount, visitors] = reply.slice(3 * i, 3 * i + 3) as [number, number, number];
       if (!isViewOutcome(outcome)) throw new Error(`RECORD_VIEWS answered the unknown outcome ${outcome}`);
       try {
-        return { ok: true, value: recordedView(page, { outcome, views: viewCount, visitors }, this.options.maxPages) };
+        return { ok: true, value: recordedView(page, { outcome, views: viewCount, visitors }, context) };
       } catch (error) {
         return { ok: false, error };
       }

@@ -1,7 +1,7 @@
 // The seam between HTTP handlers and storage: the Redis store and the in-memory default both
 // implement it, and one contract test suite runs against both. The rules of a view write (the order of
 // the checks, what each outcome means) are in VIEW-WRITE.md beside this file.
-import { IdempotencyKeyReusedError, PageLimitReachedError } from '../errors.js';
+import { IdempotencyKeyReusedError, NewPageQuotaError, PageLimitReachedError, PageOutsidePatternError, RateLimitedError } from '../errors.js';
 
 export interface PageStats {
   page: string;
@@ -30,6 +30,13 @@ export interface ViewToRecord {
   visitorId: string;
   /** The client's Idempotency-Key (already validated): the view counts at most once per key within the idempotency window. */
   idempotencyKey?: string | undefined;
+  /**
+   * Who sent the view, as the abuse budget tells clients apart (`budgetClientOf` in client-address.ts); a view
+   * without one is not budgeted.
+   */
+  client?: string | undefined;
+  /** False when the view may count only an existing page (the page is outside PAGE_PATTERN); true when absent. */
+  mayCreatePage?: boolean | undefined;
 }
 
 export interface RecordedView {
@@ -53,6 +60,12 @@ export const VIEW_OUTCOME = {
   pageLimit: 2,
   /** The idempotency key was seen for another page: nothing is counted. */
   keyReused: 3,
+  /** The client has had its views per window counted already: nothing is counted. */
+  rateLimited: 4,
+  /** The view would create a page, and the client has created its new pages per window already: nothing is counted. */
+  newPageQuota: 5,
+  /** The view would create a page that may not be created (outside PAGE_PATTERN): nothing is counted. */
+  pageOutsidePattern: 6,
 } as const;
 
 export type ViewOutcome = (typeof VIEW_OUTCOME)[keyof typeof VIEW_OUTCOME];
@@ -70,17 +83,65 @@ export interface ViewResult {
   visitors: number;
 }
 
+/**
+ * The per-client limits of the view write (VIEW-WRITE.md, "Abuse budget"): fixed windows, counted in the same
+ * atomic write as the view. A limit of 0 turns that budget off.
+ */
+export interface ViewBudget {
+  /** Views counted per client per views window. */
+  viewsPerWindow: number;
+  viewsWindowMs: number;
+  /** Pages a client may create per new-pages window. */
+  newPagesPerWindow: number;
+  newPagesWindowMs: number;
+}
+
+export const VIEWS_WINDOW_MS = 60 * 1000;
+export const NEW_PAGES_WINDOW_MS = 60 * 60 * 1000;
+
+/** No budget: what a store does when it is given none (tests of other rules, a view without a client). */
+export const NO_BUDGET: ViewBudget = { viewsPerWindow: 0, viewsWindowMs: VIEWS_WINDOW_MS, newPagesPerWindow: 0, newPagesWindowMs: NEW_PAGES_WINDOW_MS };
+
+/** One fixed window of a budget at an instant: its number (part of the budget key's name) and how long it still runs. */
+export interface BudgetWindow {
+  index: number;
+  remainingMs: number;
+}
+
+export function budgetWindow(now: number, windowMs: number): BudgetWindow {
+  const index = Math.floor(now / windowMs);
+  return { index, remainingMs: (index + 1) * windowMs - now };
+}
+
+/** What a refusal needs to say besides the outcome: the page cap, and how long until each budget window ends. */
+export interface RefusalContext {
+  maxPages: number;
+  viewsWindow: BudgetWindow;
+  newPagesWindow: BudgetWindow;
+}
+
+/** Whole seconds until a window ends, for Retry-After: never 0, which would invite an immediate retry into the same window. */
+function secondsLeft(window: BudgetWindow): number {
+  return Math.max(1, Math.ceil(window.remainingMs / 1000));
+}
+
 /** Turns a store's outcome into the answer for the caller, or the error it maps to. Both stores go through here. */
-export function recordedView(page: string, result: ViewResult, maxPages: number): RecordedView {
+export function recordedView(page: string, result: ViewResult, context: RefusalContext): RecordedView {
   switch (result.outcome) {
     case VIEW_OUTCOME.counted:
       return { stats: pageStats(page, result.views, result.visitors), replayed: false };
     case VIEW_OUTCOME.duplicate:
       return { stats: pageStats(page, result.views, result.visitors), replayed: true };
     case VIEW_OUTCOME.pageLimit:
-      throw new PageLimitReachedError(maxPages);
+      throw new PageLimitReachedError(context.maxPages);
     case VIEW_OUTCOME.keyReused:
       throw new IdempotencyKeyReusedError();
+    case VIEW_OUTCOME.rateLimited:
+      throw new RateLimitedError(secondsLeft(context.viewsWindow));
+    case VIEW_OUTCOME.newPageQuota:
+      throw new NewPageQuotaError(secondsLeft(context.newPagesWindow));
+    case VIEW_OUTCOME.pageOutsidePattern:
+      throw new PageOutsidePatternError();
   }
 }
 
@@ -88,8 +149,8 @@ export interface ViewStore {
   readonly kind: 'redis' | 'memory';
   /**
    * Counts one view atomically (page, total, ranking, visitors, and the idempotency key when given), or
-   * answers the first write's figures for a key already seen; throws PageLimitReachedError,
-   * IdempotencyKeyReusedError or StoreUnavailableError.
+   * answers the first write's figures for a key already seen; throws a ViewRefusedError (page cap, reused
+   * key, abuse budget, page pattern) or StoreUnavailableError.
    */
   recordView(view: ViewToRecord): Promise<RecordedView>;
   getPage(page: string): Promise<PageStats>;

@@ -104,11 +104,11 @@ describe('chart: values', function () {
     expect(env.find((e) => e.name === 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef).to.deep.equal({ name: 'managed-redis', key: 'auth-token' });
   });
 
-  it('external Redis without a password: no REDIS_PASSWORD and no Secret', async function () {
+  it('external Redis without a password: no REDIS_PASSWORD and no Secret but the visitor cookie key', async function () {
     const objects = await renderChart({ sets: { 'redis.enabled': 'false', 'externalRedis.host': 'redis.internal' } });
     const env = oneOf(objects, 'Deployment', 'page-tracker').spec?.template.spec?.containers[0]?.env ?? [];
     expect(env.map((e) => e.name)).not.to.include('REDIS_PASSWORD');
-    expect(ofKind(objects, 'Secret')).to.have.length(0);
+    expect(ofKind(objects, 'Secret').map((secret) => secret.metadata.name)).to.deep.equal(['page-tracker-visitor']);
   });
 
   it('existing-secret: no Secret made; Redis, probes and app all read the named one', async function () {
@@ -121,9 +121,32 @@ describe('chart: values', function () {
       .map((e) => `${e.name}<-${e.valueFrom?.secretKeyRef?.name}/${e.valueFrom?.secretKeyRef?.key}`);
     expect(refs).to.deep.equal([
       'REDIS_PASSWORD<-page-tracker-redis-auth/password',
+      'VISITOR_SECRET<-page-tracker-visitor-key/key',
       'REDIS_PASSWORD<-page-tracker-redis-auth/password',
       'REDISCLI_AUTH<-page-tracker-redis-auth/password',
     ]);
+  });
+
+  it('makes the visitor cookie key Secret (48 random characters, a new one per install) unless one is named', async function () {
+    const keyOf = async (): Promise<string> => {
+      const objects = await renderChart({});
+      const env = oneOf(objects, 'Deployment', 'page-tracker').spec?.template.spec?.containers[0]?.env ?? [];
+      expect(env.find((e) => e.name === 'VISITOR_SECRET')?.valueFrom?.secretKeyRef).to.deep.equal({ name: 'page-tracker-visitor', key: 'visitor-secret' });
+      return Buffer.from(oneOf(objects, 'Secret', 'page-tracker-visitor').data?.['visitor-secret'] ?? '', 'base64').toString();
+    };
+    const [first, second] = await Promise.all([keyOf(), keyOf()]);
+    expect(first).to.match(/^[A-Za-z0-9]{48}$/);
+    expect(second).to.not.equal(first);
+  });
+
+  it('sets the abuse budget and PAGE_PATTERN from config', async function () {
+    const objects = await renderChart({ sets: { 'config.rateLimitViewsPerMinute': '0', 'config.newPagesPerClientPerHour': '5' }, setStrings: { 'config.pagePattern': 'blog/.+' } });
+    const env = oneOf(objects, 'Deployment', 'page-tracker').spec?.template.spec?.containers[0]?.env ?? [];
+    expect(Object.fromEntries(env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value]))).to.include({
+      RATE_LIMIT_VIEWS_PER_MINUTE: '0',
+      NEW_PAGES_PER_CLIENT_PER_HOUR: '5',
+      PAGE_PATTERN: 'blog/.+',
+    });
   });
 
   it('rolls the app and Redis pods when the password changes (checksum annotation)', async function () {

@@ -7,7 +7,7 @@ import { selects } from '../support/wiring.js';
 import { renderValuesFile, shortName, valuesFiles } from './matrix.js';
 
 const app = 'page-tracker';
-const externalSecrets = new Set(['managed-redis', 'page-tracker-redis-auth']); // named by ci values files
+const externalSecrets = new Set(['managed-redis', 'page-tracker-redis-auth', 'page-tracker-visitor-key']); // named by ci values files
 
 describe('chart: objects reference each other correctly', function () {
   for (const file of valuesFiles) {

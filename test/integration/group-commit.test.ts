@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { PageLimitReachedError, StoreUnavailableError } from '../../src/errors.js';
 import { createMetrics } from '../../src/metrics.js';
 import { MAX_VIEWS_PER_BATCH, RedisStore } from '../../src/store/redis.js';
-import type { RecordedView, ViewToRecord } from '../../src/store/view-store.js';
+import { NO_BUDGET, type RecordedView, type ViewBudget, type ViewToRecord } from '../../src/store/view-store.js';
 import { waitFor } from '../support/processes.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { memoryLogger } from '../support/silent-logger.js';
@@ -39,8 +39,9 @@ describe('group commit in the Redis store (real redis-server)', function () {
     await redis.cleanup();
   });
 
-  async function connectedStore(maxPages: number, commandTimeoutMs = 1000): Promise<RedisStore> {
+  async function connectedStore(maxPages: number, commandTimeoutMs = 1000, budget?: ViewBudget): Promise<RedisStore> {
     const store = new RedisStore({
+      ...(budget === undefined ? {} : { budget }),
       url: redis.url,
       password: undefined,
       keyPrefix: `group-${randomUUID()}:`,
@@ -98,6 +99,37 @@ describe('group commit in the Redis store (real redis-server)', function () {
       pages: [{ page: 'warm-up', views: 2 }, { page: 'new-2', views: 2 }, { page: 'new-1', views: 2 }],
       total: 6,
     });
+  });
+
+  it('a batch mixing clients, one crossing its budgets mid-batch: one script call; its views before the crossing count, the ones after are refused, in order', async () => {
+    // A generous timeout: this Redis fsyncs every write, and on a busy disk a batch can take over a second.
+    const store = await connectedStore(100, 5000, { ...NO_BUDGET, viewsPerWindow: 6, newPagesPerWindow: 3 });
+    // A squatter (A) creating pages and a reader (B) in one turn; warm-up came from no client.
+    const views: ViewToRecord[] = [
+      ...Array.from({ length: 5 }, (_, i) => [
+        { page: `junk-${i}`, visitorId: 'a', client: '198.51.100.7' },
+        { page: 'warm-up', visitorId: `b-${i}`, client: '203.0.113.5' },
+      ]).flat(),
+      ...Array.from({ length: 4 }, () => ({ page: 'junk-0', visitorId: 'a', client: '198.51.100.7' })),
+      { page: 'real-new-page', visitorId: 'b', client: '203.0.113.5' },
+    ];
+    const callsBefore = await scriptCalls(raw);
+    const answers = await settleAll(store, views);
+    expect(await scriptCalls(raw) - callsBefore, 'script calls for the batch').to.equal(1);
+    const summary = answers.map((answer) => (answer instanceof Error ? answer.name : answer.stats.views));
+    expect(summary).to.deep.equal([
+      1, 2, // junk-0 (A's 1st view, 1st new page); B
+      1, 3, // junk-1 (A's 2nd, 2nd new page)
+      1, 4, // junk-2 (A's 3rd, 3rd and last new page)
+      'NewPageQuotaError', 5, // junk-3: a 4th new page
+      'NewPageQuotaError', 6, // junk-4
+      2, 3, 4, // junk-0 again: an existing page, A's 4th to 6th views
+      'RateLimitedError', // A's 7th
+      1, // B's 6th view creates a page of its own
+    ]);
+    const refusedAfter = await settleAll(store, [{ page: 'junk-0', visitorId: 'a', client: '198.51.100.7' }]);
+    expect(refusedAfter.map((answer) => (answer instanceof Error ? answer.name : answer.stats.views)), 'A past its views').to.deep.equal(['RateLimitedError']);
+    expect((await store.topPages(10)).total, 'warm-up, A 6, B 6').to.equal(13);
   });
 
   it('a batch cut by a Redis kill fails every view with one StoreUnavailableError, and the retries with their keys count each view once', async () => {

@@ -9,7 +9,7 @@ import { VIEW_OUTCOME } from '../../src/store/view-store.js';
 import { waitFor } from '../support/processes.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { memoryLogger } from '../support/silent-logger.js';
-import { OVERSHOOTING_VISITORS, viewStoreContract } from '../support/view-store-contract.js';
+import { OVERSHOOTING_VISITORS, viewStoreContract, type ContractStoreOptions } from '../support/view-store-contract.js';
 
 describe('RedisStore against a real redis-server (view store contract)', () => {
   let redis: RedisServer;
@@ -20,14 +20,14 @@ describe('RedisStore against a real redis-server (view store contract)', () => {
     await redis.cleanup();
   });
 
-  async function connectedStore(keyPrefix: string, maxPages: number, idempotencyWindowMs?: number): Promise<RedisStore> {
+  async function connectedStore(keyPrefix: string, maxPages: number, options: Omit<ContractStoreOptions, 'maxPages'> = {}): Promise<RedisStore> {
     const store = new RedisStore({
       url: redis.url,
       password: undefined,
       keyPrefix,
       commandTimeoutMs: 1000,
       maxPages,
-      ...(idempotencyWindowMs === undefined ? {} : { idempotencyWindowMs }),
+      ...options,
       metrics: createMetrics({ version: 'test' }),
       logger: memoryLogger().logger,
     });
@@ -36,7 +36,7 @@ describe('RedisStore against a real redis-server (view store contract)', () => {
   }
 
   // A fresh key prefix per store gives each case empty storage without flushing anything.
-  viewStoreContract(({ maxPages, idempotencyWindowMs }) => connectedStore(`contract-${randomUUID()}:`, maxPages, idempotencyWindowMs));
+  viewStoreContract(({ maxPages, ...options }) => connectedStore(`contract-${randomUUID()}:`, maxPages, options));
 
   it('the visitor ids the contract uses do make the HyperLogLog overshoot the view count', async () => {
     const keyPrefix = `overshoot-${randomUUID()}:`;
@@ -68,10 +68,11 @@ describe('RedisStore against a real redis-server (view store contract)', () => {
         { page: 'b', visitor: 'v4', key: 'k1' },
       ];
       const batchKeys = [keys.ranking, keys.total];
-      const batchArgs: Array<string | number> = [maxPages, windowMs];
+      // No budget (limits 0, so the windows' remaining times do not matter).
+      const batchArgs: Array<string | number> = [maxPages, windowMs, 0, 1, 0, 1];
       for (const { page, visitor, key } of views) {
         batchKeys.push(keys.visitors(page), ...(key === undefined ? [] : [keys.idempotency(key)]));
-        batchArgs.push(page, visitor, key === undefined ? 0 : 1);
+        batchArgs.push(page, visitor, key === undefined ? 0 : 1, 0, 1);
       }
       const reply = await raw.eval(RECORD_VIEWS, batchKeys.length, ...batchKeys, ...batchArgs);
       const { counted, duplicate, pageLimit, keyReused } = VIEW_OUTCOME;
@@ -89,6 +90,30 @@ describe('RedisStore against a real redis-server (view store contract)', () => {
       expect(await raw.pttl(keys.idempotency('k2'))).to.be.within(windowMs - 5000, windowMs);
     } finally {
       raw.disconnect();
+    }
+  });
+
+  it('the budget counters are keys named by redis-keys.ts that Redis itself deletes when their window ends', async () => {
+    const keyPrefix = `budget-${randomUUID()}:`;
+    const keys = redisKeys(keyPrefix);
+    const windowMs = 1000;
+    const store = await connectedStore(keyPrefix, 100, { budget: { viewsPerWindow: 5, viewsWindowMs: windowMs, newPagesPerWindow: 5, newPagesWindowMs: windowMs } });
+    const raw = new Redis(redis.url);
+    try {
+      // Just after a window begins, so that the writes below fall in one window.
+      await new Promise((resolve) => setTimeout(resolve, windowMs - (Date.now() % windowMs) + 20));
+      const window = Math.floor(Date.now() / windowMs);
+      await store.recordView({ page: 'a', visitorId: 'v', client: '192.0.2.1' });
+      await store.recordView({ page: 'a', visitorId: 'v', client: '192.0.2.1' });
+      await store.recordView({ page: 'b', visitorId: 'v', client: '192.0.2.1' });
+      expect(await raw.get(keys.viewsBudget('192.0.2.1', window))).to.equal('3');
+      expect(await raw.get(keys.newPagesBudget('192.0.2.1', window))).to.equal('2');
+      const ttl = await raw.pttl(keys.viewsBudget('192.0.2.1', window));
+      expect(ttl, 'ms until the key expires: what is left of its window').to.be.within(1, windowMs);
+      await waitFor('Redis to expire the budget keys', async () => ((await raw.exists(keys.viewsBudget('192.0.2.1', window), keys.newPagesBudget('192.0.2.1', window))) === 0 ? true : undefined), 3000, 50);
+    } finally {
+      raw.disconnect();
+      await store.close();
     }
   });
 });

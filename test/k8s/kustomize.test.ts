@@ -20,7 +20,7 @@ const secretEnvScript = path.join(repoRoot, 'scripts', 'k8s-secret-env.sh');
 
 const expectedObjects = [
   'ConfigMap/page-tracker-redis', 'Deployment/page-tracker', 'Namespace/page-tracker', 'PodDisruptionBudget/page-tracker',
-  'Secret/page-tracker-redis', 'Service/page-tracker', 'Service/page-tracker-redis', 'Service/page-tracker-redis-headless',
+  'Secret/page-tracker-redis', 'Secret/page-tracker-visitor', 'Service/page-tracker', 'Service/page-tracker-redis', 'Service/page-tracker-redis-headless',
   'ServiceAccount/page-tracker', 'StatefulSet/page-tracker-redis',
 ];
 
@@ -29,7 +29,7 @@ for (const [label, pick] of [['k8s/', 'root'], ['k8s/overlays/dev', 'dev']] as c
     this.timeout(60_000);
     const load = async (): Promise<KubeObject[]> => (await kustomized())[pick];
 
-    it('builds the app, Redis, their Services, the namespace and the password Secret', async function () {
+    it('builds the app, Redis, their Services, the namespace, the password Secret and the visitor cookie key Secret', async function () {
       expect((await load()).map(name).sort()).to.deep.equal(expectedObjects);
     });
 
@@ -131,6 +131,7 @@ describe('k8s/: the Redis password file', function () {
       await run(secretEnvScript, [file]);
       const first = await readFile(file, 'utf8');
       expect(first).to.match(/^redis-password=[A-Za-z0-9_-]{32}\n$/);
+      expect(await readFile(path.join(path.dirname(file), 'visitor.secret.env'), 'utf8'), 'the visitor cookie key beside it').to.match(/^visitor-secret=[A-Za-z0-9_-]{32}\n$/);
       expect((await stat(file)).mode & 0o777).to.equal(0o600);
       await writeFile(file, 'redis-password=chosen-by-hand\n');
       const again = await run(secretEnvScript, [file]);

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { startLoad } from '../support/load.js';
 import { startRedis } from '../support/redis-server.js';
-import { startService } from '../support/service.js';
+import { ONE_CLIENT_LOAD_ENV, startService } from '../support/service.js';
 import { figure, sleep } from './figures.js';
 import { untilReady } from '../support/service-checks.js';
 
@@ -15,7 +15,7 @@ interface KillOutcome {
 
 async function countThroughKill(appendfsync: 'always' | 'everysec'): Promise<KillOutcome> {
   const redis = await startRedis({ appendfsync });
-  const service = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn' } });
+  const service = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn', ...ONE_CLIENT_LOAD_ENV } });
   try {
     await untilReady(service);
     const load = startLoad({ baseUrl: service.baseUrl, concurrency: 8, path: () => '/api/views/durable', keepRecords: true });

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { rssMiB, startLoad } from '../support/load.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
-import { startService, type RunningService } from '../support/service.js';
+import { ONE_CLIENT_LOAD_ENV, startService, type RunningService } from '../support/service.js';
 import { figure, sleep } from './figures.js';
 import { untilReady } from '../support/service-checks.js';
 
@@ -41,7 +41,7 @@ describe('memory under a 60 s soak', function () {
   before(async () => {
     redis = await startRedis();
     // Log lines still get written (to /dev/null): the soak covers the logger too.
-    service = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'info' }, stdout: 'ignore' });
+    service = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'info', ...ONE_CLIENT_LOAD_ENV }, stdout: 'ignore' });
     await untilReady(service);
   });
   after(async () => {

@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { startLoad } from '../support/load.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
-import { startService, type RunningService } from '../support/service.js';
+import { ONE_CLIENT_LOAD_ENV, startService, type RunningService } from '../support/service.js';
 import { figure, ms, sleep } from './figures.js';
 import { requestLogLines, untilReady } from '../support/service-checks.js';
 
@@ -18,7 +18,7 @@ describe('SIGTERM under steady load', function () {
   before(async () => {
     redis = await startRedis();
     service = await startService({
-      env: { REDIS_URL: redis.url, LOG_LEVEL: 'info', SHUTDOWN_DELAY_SECONDS: String(DELAY_SECONDS), SHUTDOWN_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS) },
+      env: { REDIS_URL: redis.url, LOG_LEVEL: 'info', SHUTDOWN_DELAY_SECONDS: String(DELAY_SECONDS), SHUTDOWN_TIMEOUT_SECONDS: String(TIMEOUT_SECONDS), ...ONE_CLIENT_LOAD_ENV },
     });
     await untilReady(service);
   });

@@ -33,7 +33,8 @@ describe('smoke: counting views', () => {
     const page = uniquePage('visitor');
     const first = await post(page);
     const setCookie = first.headers.get('set-cookie') ?? '';
-    expect(setCookie).to.match(/^pt_visitor=[0-9a-f-]{36};/);
+    // The id, a '.', and its HMAC-SHA256 (base64url).
+    expect(setCookie).to.match(/^pt_visitor=[0-9a-f-]{36}\.[\w-]{43};/);
     expect(setCookie.toLowerCase()).to.include('httponly').and.to.include('samesite=lax');
     const cookie = setCookie.split(';')[0] ?? '';
     const again = await post(page, cookie);

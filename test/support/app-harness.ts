@@ -7,6 +7,7 @@ import { Readiness } from '../../src/readiness.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import type { ViewStore } from '../../src/store/view-store.js';
 import { readBuildInfo } from '../../src/version.js';
+import { VisitorIds } from '../../src/visitor.js';
 import { memoryLogger } from './silent-logger.js';
 
 export interface AppHarness {
@@ -18,13 +19,31 @@ export interface AppHarness {
 }
 
 /** The real app in-process on an OS-chosen 127.0.0.1 port, on the in-memory store unless one is given. */
-export async function startApp(options: { trustProxy?: boolean; maxPages?: number; store?: ViewStore } = {}): Promise<AppHarness> {
+/** The key the harness signs visitor cookies with, so that a test can sign (or forge) one itself. */
+export const HARNESS_VISITOR_SECRET = 'harness-visitor-secret-of-32-chars!';
+
+export interface AppOptions {
+  trustProxy?: boolean;
+  maxPages?: number;
+  store?: ViewStore;
+  pagePattern?: RegExp;
+}
+
+export async function startApp(options: AppOptions = {}): Promise<AppHarness> {
   const store = options.store ?? new MemoryStore({ maxPages: options.maxPages ?? 100 });
   const metrics = createMetrics({ version: 'test' });
   const { logger, lines } = memoryLogger();
   const readiness = new Readiness(store, metrics);
   readiness.start();
-  const app = createApp({ store, metrics, logger, readiness, build: readBuildInfo(), config: { trustProxy: options.trustProxy ?? false } });
+  const app = createApp({
+    store,
+    metrics,
+    logger,
+    readiness,
+    build: readBuildInfo(),
+    config: { trustProxy: options.trustProxy ?? false, pagePattern: options.pagePattern },
+    visitors: new VisitorIds(HARNESS_VISITOR_SECRET),
+  });
   const server: Server = createHttpServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;

@@ -1,6 +1,6 @@
 import { waitFor } from './processes.js';
 import { startRedis, type RedisServer } from './redis-server.js';
-import { startService, type RunningService } from './service.js';
+import { ONE_CLIENT_LOAD_ENV, startService, type RunningService } from './service.js';
 
 export function untilReady(service: RunningService, timeoutMs = 10_000): Promise<true> {
   return waitFor('the service to be ready', async () => ((await fetch(`${service.baseUrl}/readyz`)).ok ? true : undefined), timeoutMs);
@@ -38,7 +38,7 @@ export function useServiceOnRedis(): ServiceOnRedis {
   const stack = {} as ServiceOnRedis;
   before(async () => {
     stack.redis = await startRedis();
-    stack.service = await startService({ env: { REDIS_URL: stack.redis.url, LOG_LEVEL: 'warn' } });
+    stack.service = await startService({ env: { REDIS_URL: stack.redis.url, LOG_LEVEL: 'warn', ...ONE_CLIENT_LOAD_ENV } });
     await untilReady(stack.service);
   });
   after(async () => {

@@ -17,6 +17,13 @@ export interface RunningService {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/**
+ * For a service under a load generator: every request comes from 127.0.0.1, one client to the abuse budget,
+ * so its defaults would refuse most of the load. Limits no load reaches keep the budget's work (its counters in
+ * the view write) in what is measured, without a refusal.
+ */
+export const ONE_CLIENT_LOAD_ENV = { RATE_LIMIT_VIEWS_PER_MINUTE: '1000000000', NEW_PAGES_PER_CLIENT_PER_HOUR: '1000000000' } as const;
+
 export const SERVER_JS = fileURLToPath(new URL('../../dist/server.js', import.meta.url));
 
 /**

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { IdempotencyKeyReusedError, PageLimitReachedError } from '../../src/errors.js';
-import type { PageStats, RecordedView, ViewStore } from '../../src/store/view-store.js';
+import { IdempotencyKeyReusedError, NewPageQuotaError, PageLimitReachedError, PageOutsidePatternError, RateLimitedError } from '../../src/errors.js';
+import { NO_BUDGET, type PageStats, type RecordedView, type ViewBudget, type ViewStore, type ViewToRecord } from '../../src/store/view-store.js';
 
 /**
  * 128 distinct visitor ids whose Redis HyperLogLog count reads 129 (Redis's hash is fixed, so this holds on
@@ -13,6 +13,10 @@ export interface ContractStoreOptions {
   maxPages: number;
   /** Shortened by the expiry case; the store's default (IDEMPOTENCY_WINDOW_MS) otherwise. */
   idempotencyWindowMs?: number;
+  /** The abuse budget's limits; none unless a case sets them. */
+  budget?: ViewBudget;
+  /** The clock budget windows run by; the real one unless a case pins it. */
+  now?: () => number;
 }
 
 /** The error a promise rejects with, or a failure when it resolves. */
@@ -33,7 +37,10 @@ export function viewStoreContract(makeStore: (options: ContractStoreOptions) => 
   let store: ViewStore;
   const open: ViewStore[] = [];
   async function fresh(maxPages = 100, idempotencyWindowMs?: number): Promise<ViewStore> {
-    const made = await makeStore({ maxPages, ...(idempotencyWindowMs === undefined ? {} : { idempotencyWindowMs }) });
+    return freshWith({ maxPages, ...(idempotencyWindowMs === undefined ? {} : { idempotencyWindowMs }) });
+  }
+  async function freshWith(options: ContractStoreOptions): Promise<ViewStore> {
+    const made = await makeStore(options);
     open.push(made);
     return made;
   }
@@ -175,6 +182,97 @@ export function viewStoreContract(makeStore: (options: ContractStoreOptions) => 
       expect(await keyed(shortMemory, 'a', 'v', 'key-1')).to.deep.equal({ stats: { page: 'a', views: 2, visitors: 1 }, replayed: false });
       expect((await keyed(shortMemory, 'a', 'v', 'key-1')).replayed, 'remembered again from the new write').to.equal(true);
     });
+  });
+
+  describe('abuse budget', () => {
+    const budget = (limits: Partial<ViewBudget>): ViewBudget => ({ ...NO_BUDGET, ...limits });
+    /** Each view's answer (its view count, or the name of the error it was refused with), all sent at once. */
+    const outcomes = (target: ViewStore, views: ViewToRecord[]): Promise<Array<number | string>> =>
+      Promise.all(views.map((view) => target.recordView(view).then((answer) => answer.stats.views, (error: Error) => error.name)));
+
+    it('a client over its views per window is refused with RateLimitedError and counts nothing; other clients and views without a client still count', async () => {
+      const limited = await freshWith({ maxPages: 100, budget: budget({ viewsPerWindow: 3 }) });
+      for (let i = 1; i <= 3; i += 1) expect((await limited.recordView({ page: 'a', visitorId: 'v', client: '192.0.2.1' })).stats.views).to.equal(i);
+      expect(await rejectionOf(limited.recordView({ page: 'a', visitorId: 'v', client: '192.0.2.1' }))).to.be.instanceOf(RateLimitedError);
+      expect(await rejectionOf(limited.recordView({ page: 'b', visitorId: 'v', client: '192.0.2.1' }))).to.be.instanceOf(RateLimitedError);
+      expect(await limited.topPages(10)).to.deep.equal({ pages: [{ page: 'a', views: 3 }], total: 3 });
+      expect((await limited.recordView({ page: 'a', visitorId: 'v', client: '192.0.2.2' })).stats.views, 'another client').to.equal(4);
+      expect((await limited.recordView({ page: 'a', visitorId: 'v' })).stats.views, 'a view without a client').to.equal(5);
+    });
+
+    it('a client over its new pages per window may not create a page, but its views of existing pages count, and another client may create it', async () => {
+      const limited = await freshWith({ maxPages: 100, budget: budget({ newPagesPerWindow: 2 }) });
+      const attacker = (page: string): ViewToRecord => ({ page, visitorId: 'v', client: '198.51.100.7' });
+      expect(await outcomes(limited, [attacker('junk-1'), attacker('junk-2'), attacker('junk-3'), attacker('junk-1')])).to.deep.equal([1, 1, 'NewPageQuotaError', 2]);
+      expect((await limited.recordView({ page: 'junk-3', visitorId: 'w', client: '203.0.113.5' })).stats.views, 'a new page from another client').to.equal(1);
+      expect(await limited.topPages(10)).to.deep.equal({ pages: [{ page: 'junk-1', views: 2 }, { page: 'junk-3', views: 1 }, { page: 'junk-2', views: 1 }], total: 4 });
+    });
+
+    it('a client crossing its limit inside one batch: the views before the crossing count, the ones after are refused, in order', async () => {
+      const limited = await freshWith({ maxPages: 100, budget: budget({ viewsPerWindow: 3, newPagesPerWindow: 2 }) });
+      const views: ViewToRecord[] = [
+        { page: 'a', visitorId: 'v1', client: 'A' },
+        { page: 'a', visitorId: 'v2', client: 'B' },
+        { page: 'b', visitorId: 'v1', client: 'A' },
+        { page: 'c', visitorId: 'v1', client: 'A' }, // A's third new page: over its new-page quota
+        { page: 'a', visitorId: 'v1', client: 'A' }, // A's third counted view: the last it may have
+        { page: 'a', visitorId: 'v2', client: 'B' },
+        { page: 'b', visitorId: 'v1', client: 'A' }, // A's fourth: over its views
+        { page: 'c', visitorId: 'v3', client: 'B' }, // B may still create c
+      ];
+      expect(await outcomes(limited, views)).to.deep.equal([1, 2, 1, 'NewPageQuotaError', 3, 4, 'RateLimitedError', 1]);
+      expect(await limited.topPages(10)).to.deep.equal({ pages: [{ page: 'a', views: 4 }, { page: 'c', views: 1 }, { page: 'b', views: 1 }], total: 6 });
+    });
+
+    it('a replayed Idempotency-Key is answered from its first write, never refused by the budget it passed then', async () => {
+      const limited = await freshWith({ maxPages: 100, budget: budget({ viewsPerWindow: 1, newPagesPerWindow: 1 }) });
+      const first = await limited.recordView({ page: 'a', visitorId: 'v', client: 'A', idempotencyKey: 'key-1' });
+      expect(await rejectionOf(limited.recordView({ page: 'a', visitorId: 'v', client: 'A' }))).to.be.instanceOf(RateLimitedError);
+      expect(await limited.recordView({ page: 'a', visitorId: 'v', client: 'A', idempotencyKey: 'key-1' })).to.deep.equal({ stats: first.stats, replayed: true });
+    });
+
+    it('a view refused for another reason spends no budget', async () => {
+      const limited = await freshWith({ maxPages: 1, budget: budget({ viewsPerWindow: 2, newPagesPerWindow: 2 }) });
+      await limited.recordView({ page: 'one', visitorId: 'v', client: 'A' });
+      expect(await rejectionOf(limited.recordView({ page: 'two', visitorId: 'v', client: 'A' }))).to.be.instanceOf(PageLimitReachedError);
+      expect(await rejectionOf(limited.recordView({ page: 'three', visitorId: 'v', client: 'A', mayCreatePage: false }))).to.be.instanceOf(PageOutsidePatternError);
+      expect((await limited.recordView({ page: 'one', visitorId: 'v', client: 'A' })).stats.views, 'the second of two views A may have').to.equal(2);
+      expect(await rejectionOf(limited.recordView({ page: 'one', visitorId: 'v', client: 'A' }))).to.be.instanceOf(RateLimitedError);
+    });
+
+    it('the refusal says how long until the window ends, in whole seconds rounded up', async () => {
+      // 45.5 s into a minute and 59 min 59.2 s into an hour (windows start at the epoch's whole minutes and hours).
+      const now = Date.parse('2026-01-01T10:59:00Z') + 59_200;
+      const limited = await freshWith({ maxPages: 100, budget: budget({ viewsPerWindow: 1, newPagesPerWindow: 1 }), now: () => now - 13_700 });
+      await limited.recordView({ page: 'a', visitorId: 'v', client: 'A' });
+      const viewsRefusal = await rejectionOf(limited.recordView({ page: 'a', visitorId: 'v', client: 'A' }));
+      expect(viewsRefusal).to.be.instanceOf(RateLimitedError);
+      expect((viewsRefusal as RateLimitedError).retryAfterSeconds, '14.5 s left of the minute').to.equal(15);
+      const pinned = await freshWith({ maxPages: 100, budget: budget({ newPagesPerWindow: 1 }), now: () => now });
+      await pinned.recordView({ page: 'a', visitorId: 'v', client: 'A' });
+      const pagesRefusal = await rejectionOf(pinned.recordView({ page: 'b', visitorId: 'v', client: 'A' }));
+      expect(pagesRefusal).to.be.instanceOf(NewPageQuotaError);
+      expect((pagesRefusal as NewPageQuotaError).retryAfterSeconds, '0.8 s left of the hour').to.equal(1);
+    });
+
+    it('a budget is renewed when its window ends', async () => {
+      // Long enough that the two views below fall in one window even on a machine slowed by other work.
+      const windowMs = 1000;
+      const limited = await freshWith({ maxPages: 100, budget: { viewsPerWindow: 1, viewsWindowMs: windowMs, newPagesPerWindow: 1, newPagesWindowMs: windowMs } });
+      // Starting just after a window begins, so that the two views below fall in the same window.
+      await sleep(windowMs - (Date.now() % windowMs) + 10);
+      await limited.recordView({ page: 'a', visitorId: 'v', client: 'A' });
+      expect(await rejectionOf(limited.recordView({ page: 'b', visitorId: 'v', client: 'A' }))).to.be.instanceOf(RateLimitedError);
+      await sleep(windowMs - (Date.now() % windowMs) + 10);
+      expect((await limited.recordView({ page: 'b', visitorId: 'v', client: 'A' })).stats.views, 'a new page in the next window').to.equal(1);
+    });
+  });
+
+  it('a view that may not create its page (outside PAGE_PATTERN) is refused for a new page and counted for an existing one', async () => {
+    await count(store, 'old-page', 'v');
+    expect(await rejectionOf(store.recordView({ page: 'new-page', visitorId: 'v', mayCreatePage: false }))).to.be.instanceOf(PageOutsidePatternError);
+    expect((await store.recordView({ page: 'old-page', visitorId: 'v', mayCreatePage: false })).stats.views).to.equal(2);
+    expect(await store.topPages(10)).to.deep.equal({ pages: [{ page: 'old-page', views: 2 }], total: 2 });
   });
 
   it('ping resolves while the store is up', async () => {

@@ -22,6 +22,10 @@ describe('config', () => {
       redisKeyPrefix: 'page-tracker:',
       redisCommandTimeoutMs: 1000,
       maxPages: 10000,
+      rateLimitViewsPerMinute: 600,
+      newPagesPerClientPerHour: 100,
+      pagePattern: undefined,
+      visitorSecret: undefined,
       trustProxy: false,
       logLevel: 'info',
       logFormat: 'json',
@@ -41,6 +45,10 @@ describe('config', () => {
       REDIS_KEY_PREFIX: 'pt:',
       REDIS_COMMAND_TIMEOUT_MS: '250',
       MAX_PAGES: '5',
+      RATE_LIMIT_VIEWS_PER_MINUTE: '0',
+      NEW_PAGES_PER_CLIENT_PER_HOUR: '7',
+      PAGE_PATTERN: 'blog/[a-z-]+',
+      VISITOR_SECRET: 'v'.repeat(32),
       TRUST_PROXY: 'true',
       LOG_LEVEL: 'debug',
       LOG_FORMAT: 'pretty',
@@ -57,6 +65,10 @@ describe('config', () => {
       redisKeyPrefix: 'pt:',
       redisCommandTimeoutMs: 250,
       maxPages: 5,
+      rateLimitViewsPerMinute: 0,
+      newPagesPerClientPerHour: 7,
+      pagePattern: /^(?:blog\/[a-z-]+)$/u,
+      visitorSecret: 'v'.repeat(32),
       trustProxy: true,
       logLevel: 'debug',
       logFormat: 'pretty',
@@ -65,7 +77,7 @@ describe('config', () => {
       production: true,
     });
     expect([...ENV_VARIABLES].sort()).to.deep.equal(
-      ['PORT', 'METRICS_PORT', 'HOST', 'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS', 'MAX_PAGES', 'TRUST_PROXY', 'LOG_LEVEL', 'LOG_FORMAT', 'SHUTDOWN_DELAY_SECONDS', 'SHUTDOWN_TIMEOUT_SECONDS', 'NODE_ENV'].sort(),
+      ['PORT', 'METRICS_PORT', 'HOST', 'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS', 'MAX_PAGES', 'RATE_LIMIT_VIEWS_PER_MINUTE', 'NEW_PAGES_PER_CLIENT_PER_HOUR', 'PAGE_PATTERN', 'VISITOR_SECRET', 'TRUST_PROXY', 'LOG_LEVEL', 'LOG_FORMAT', 'SHUTDOWN_DELAY_SECONDS', 'SHUTDOWN_TIMEOUT_SECONDS', 'NODE_ENV'].sort(),
     );
   });
 
@@ -84,6 +96,11 @@ describe('config', () => {
     ['REDIS_URL', 'http://cache:6379'],
     ['REDIS_URL', 'not a url'],
     ['REDIS_KEY_PREFIX', 'has space'],
+    ['RATE_LIMIT_VIEWS_PER_MINUTE', '-1'],
+    ['RATE_LIMIT_VIEWS_PER_MINUTE', 'off'],
+    ['NEW_PAGES_PER_CLIENT_PER_HOUR', '2.5'],
+    ['PAGE_PATTERN', 'blog/(unclosed'],
+    ['VISITOR_SECRET', 'short'],
   ] as const) {
     it(`refuses ${variable}=${JSON.stringify(value)} naming the variable`, () => {
       const error = refusal({ [variable]: value });
@@ -91,6 +108,18 @@ describe('config', () => {
       expect(error.message).to.match(new RegExp(`^${variable}: `));
     });
   }
+
+  it('PAGE_PATTERN must match a whole page name, and an invalid one says what is wrong with it', () => {
+    const pattern = loadConfig({ PAGE_PATTERN: 'blog/[a-z]+' }).pagePattern;
+    expect(pattern?.test('blog/hello')).to.equal(true);
+    expect(pattern?.test('junk/blog/hello'), 'a name merely containing a match').to.equal(false);
+    expect(pattern?.test('blog/hello/x')).to.equal(false);
+    expect(refusal({ PAGE_PATTERN: 'blog/(unclosed' }).message).to.match(/^PAGE_PATTERN: not a valid regular expression \(.*\): "blog\/\(unclosed"$/);
+  });
+
+  it('never echoes a VISITOR_SECRET it refuses', () => {
+    expect(refusal({ VISITOR_SECRET: 'hunter2' }).message).to.equal('VISITOR_SECRET: expected at least 32 characters, got 7');
+  });
 
   it('logs JSON unless stdout is a terminal, where it logs for people; LOG_FORMAT decides either way', () => {
     expect(loadConfig({}, { stdoutIsTerminal: false }).logFormat).to.equal('json');

@@ -144,9 +144,9 @@ describe('routes on the in-memory store', () => {
     });
   }
 
-  it('a malformed visitor cookie is replaced by a fresh id', async () => {
+  it('a malformed visitor cookie is replaced by a fresh, signed id', async () => {
     const response = await post('a', { cookie: 'pt_visitor=not-a-uuid' });
-    expect(response.headers.get('set-cookie')).to.match(/^pt_visitor=[0-9a-f-]{36};/);
+    expect(response.headers.get('set-cookie')).to.match(/^pt_visitor=[0-9a-f-]{36}\.[\w-]{43};/);
   });
 
   it('without TRUST_PROXY, X-Forwarded-Proto is ignored (no Secure cookie)', async () => {

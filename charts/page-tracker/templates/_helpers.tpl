@@ -181,3 +181,10 @@ context.
 {{- .Values.terminationGracePeriodSeconds -}}
 {{- end -}}
 {{- end -}}
+
+{{/*
+The Secret holding VISITOR_SECRET: the one named in visitorSecret.existingSecret, else the chart's own.
+*/}}
+{{- define "page-tracker.visitorSecret.name" -}}
+{{- .Values.visitorSecret.existingSecret | default (printf "%s-visitor" (include "page-tracker.fullname" .)) -}}
+{{- end -}}

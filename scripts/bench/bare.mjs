@@ -1,12 +1,12 @@
 // The yardstick for `npm run bench`: the least a Node process can do per view (node:http, one
 // auto-pipelined INCR, no framework, logging or metrics). Plain JavaScript so that it runs without a
-// TypeScript loader, which would inflate its memory figure. Usage: bench-baseline.mjs PORT REDIS_URL
+// TypeScript loader, which would inflate its memory figure. Usage: bare.mjs PORT REDIS_URL
 import { createServer } from 'node:http';
 import process from 'node:process';
 import { Redis } from 'ioredis';
 
 const [port, redisUrl] = process.argv.slice(2);
-if (port === undefined || redisUrl === undefined) throw new Error('usage: bench-baseline.mjs PORT REDIS_URL');
+if (port === undefined || redisUrl === undefined) throw new Error('usage: bare.mjs PORT REDIS_URL');
 const redis = new Redis(redisUrl, { enableAutoPipelining: true });
 
 const server = createServer((req, res) => {
