@@ -124,6 +124,13 @@ describe(`Skaffold ${localCluster.skaffold.split('/').at(-2) ?? ''} on the local
 
       const baseUrl = await serviceHttpUrl(names.namespace, names.app);
       await waitForBody(`${baseUrl}/healthz`, '"status":"ok"', 60_000);
+      // Skaffold takes its baseline of the files when it starts watching, after the deploy: an edit saved
+      // before that is part of the baseline and never synced.
+      const watchDeadline = Date.now() + 120_000;
+      while (!output.includes('Watching for changes')) {
+        if (Date.now() > watchDeadline) throw new Error(`skaffold dev never said it was watching:\n${output.slice(-3000)}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
       const podsBefore = await mustKube(['-n', names.namespace, 'get', 'pods', '-l', 'app.kubernetes.io/component=app', '-o', 'jsonpath={.items[*].metadata.uid}']);
       const imageBefore = await mustKube(['-n', names.namespace, 'get', 'deployment', names.app, '-o', 'jsonpath={.spec.template.spec.containers[0].image}']);
 
@@ -131,7 +138,9 @@ describe(`Skaffold ${localCluster.skaffold.split('/').at(-2) ?? ''} on the local
       const source = await readFile(join(workDir, editedFile), 'utf8');
       expect(source, `${editedFile} no longer holds the line this test edits`).to.contain(healthBody);
       await writeFile(join(workDir, editedFile), source.replace(healthBody, `ctx.body = { status: 'ok', edit: '${marker}' };`));
-      const tookMs = await waitForBody(`${baseUrl}/healthz`, marker, 60_000);
+      const tookMs = await waitForBody(`${baseUrl}/healthz`, marker, 60_000).catch((error: Error) => {
+        throw new Error(`${error.message}\nskaffold dev said:\n${output.slice(-4000)}`);
+      });
       console.log(`      skaffold dev: the edit to ${editedFile} served ${(tookMs / 1000).toFixed(1)} s after it was saved`);
 
       expect(await mustKube(['-n', names.namespace, 'get', 'pods', '-l', 'app.kubernetes.io/component=app', '-o', 'jsonpath={.items[*].metadata.uid}'])).to.equal(podsBefore);
