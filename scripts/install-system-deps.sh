@@ -19,12 +19,13 @@ wanted=(
   "chromium chromium"
   "nginx nginx"
   "go golang-go"
-  # The local test cluster (scripts/cluster): the runtime, pod networking and kube-proxy's tools.
+  # The local test cluster (scripts/cluster): the runtime, pod networking, kube-proxy's and kube-router's tools.
   "gcc gcc"
   "runc runc"
   "/usr/lib/cni/ptp containernetworking-plugins"
   "iptables iptables"
   "conntrack conntrack"
+  "ipset ipset"
   # npm run bench's Flask tracker (scripts/bench/flask_tracker.py) runs under Debian's gunicorn.
   "gunicorn gunicorn"
 )

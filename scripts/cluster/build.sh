@@ -2,7 +2,9 @@
 # Builds the local test cluster's programs from the Go module proxy, once per pinned version
 # (versions.env), into the cache outside the git tree (scripts/cluster/lib.sh):
 #   Kubernetes (kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy, kubeadm,
-#   kubectl), etcd, containerd (with ctr and the runc shim), CoreDNS, local-path-provisioner and Traefik;
+#   kubectl), etcd, containerd (with ctr and the runc shim), CoreDNS, local-path-provisioner, Traefik,
+#   kube-router, the Prometheus Operator (with its config reloader), Prometheus, Skaffold and the Helm 3 it
+#   drives;
 # and the static pause binary.
 # A component whose folder is complete is not rebuilt. Nothing is downloaded except Go modules.
 set -euo pipefail
@@ -16,10 +18,6 @@ export GOMODCACHE="$CLUSTER_GOMODCACHE" GOCACHE="$CLUSTER_GOCACHE" GOFLAGS="-bui
 work="$CLUSTER_CACHE/cluster/work"
 mkdir -p "$work" "$CLUSTER_BIN"
 
-# The directory the Go proxy's copy of MODULE@VERSION is unpacked to (downloading it if needed).
-module_dir() {
-  go mod download -json "$1@$2" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'
-}
 
 # Writes a wrapper go.mod that requires MODULE@VERSION and repeats its replace and exclude directives:
 # `go install module@version` refuses modules that have them, and a dependency's own replace lines are
@@ -27,7 +25,7 @@ module_dir() {
 # (Kubernetes' ./staging/src/k8s.io/..., etcd's ../api) becomes the published module of that release.
 write_wrapper() {
   local dir="$1" module="$2" version="$3" staging_version="${4:-}" upstream
-  upstream="$(module_dir "$module" "$version")/go.mod"
+  upstream="$(cluster_module_dir "$module" "$version")/go.mod"
   [ -s "$upstream" ] || cluster_die "no go.mod for $module@$version from the Go proxy"
   mkdir -p "$dir"
   {
@@ -134,12 +132,39 @@ CGO_ENABLED=0 build_component local-path-provisioner "$LOCAL_PATH_PROVISIONER_VE
 CGO_ENABLED=0 build_component traefik "$TRAEFIK_VERSION" github.com/traefik/traefik/v3 "" "" \
   "-s -w -X github.com/traefik/traefik/v3/pkg/version.Version=$TRAEFIK_VERSION" github.com/traefik/traefik/v3/cmd/traefik
 
+CGO_ENABLED=0 build_component kube-router "$KUBE_ROUTER_VERSION" github.com/cloudnativelabs/kube-router/v2 "" "" \
+  "-s -w -X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=$KUBE_ROUTER_VERSION" \
+  github.com/cloudnativelabs/kube-router/v2/cmd/kube-router
+
+# The operator and the config reloader it adds to every Prometheus pod; the module replaces its own
+# pkg/apis/monitoring and pkg/client with ./ paths, published at the same version.
+CGO_ENABLED=0 build_component prometheus-operator "$PROMETHEUS_OPERATOR_VERSION" \
+  github.com/prometheus-operator/prometheus-operator "$PROMETHEUS_OPERATOR_VERSION" "" \
+  "-s -w -X github.com/prometheus/common/version.Version=${PROMETHEUS_OPERATOR_VERSION#v}" \
+  github.com/prometheus-operator/prometheus-operator/cmd/operator \
+  github.com/prometheus-operator/prometheus-operator/cmd/prometheus-config-reloader
+
+# Prometheus (module version from lib.sh) with Kubernetes service discovery only (its build tags leave out
+# the cloud providers' SDKs), and without the web UI's assets (npm makes them; they are not in the module):
+# the HTTP API, which the tests use, is whole.
+CGO_ENABLED=0 build_component prometheus "$(prometheus_module_version)" github.com/prometheus/prometheus "" \
+  "remove_all_sd enable_kubernetes_sd" \
+  "-s -w -X github.com/prometheus/common/version.Version=${PROMETHEUS_VERSION#v}" \
+  github.com/prometheus/prometheus/cmd/prometheus
+
+CGO_ENABLED=0 build_component skaffold "$SKAFFOLD_VERSION" github.com/GoogleContainerTools/skaffold/v2 "" "" \
+  "-s -w -X github.com/GoogleContainerTools/skaffold/v2/pkg/skaffold/version.version=$SKAFFOLD_VERSION" \
+  github.com/GoogleContainerTools/skaffold/v2/cmd/skaffold
+
+CGO_ENABLED=0 build_component helm "$SKAFFOLD_HELM_VERSION" helm.sh/helm/v3 "" "" \
+  "-s -w -X helm.sh/helm/v3/internal/version.version=$SKAFFOLD_HELM_VERSION" helm.sh/helm/v3/cmd/helm
+
 # The pause container: the C source ships in the Kubernetes module; a static build runs FROM scratch.
 pause_out="$(component_bin pause "$KUBERNETES_VERSION")"
 if [ ! -x "$pause_out/pause" ]; then
   mkdir -p "$pause_out"
   gcc -Os -static -Wall -Werror -DVERSION="${PAUSE_IMAGE##*:}" -o "$pause_out/pause.partial" \
-    "$(module_dir k8s.io/kubernetes "$KUBERNETES_VERSION")/build/pause/linux/pause.c"
+    "$(cluster_module_dir k8s.io/kubernetes "$KUBERNETES_VERSION")/build/pause/linux/pause.c"
   mv "$pause_out/pause.partial" "$pause_out/pause"
 fi
 cluster_log "all cluster programs are built ($CLUSTER_BIN)"

@@ -41,6 +41,7 @@ for pid in $(pgrep -f "containerd-shim-runc-v2 .*-address $CLUSTER_CONTAINERD_SO
   kill -KILL "$pid" 2>/dev/null || true
 done
 
+stop_component kube-router
 stop_component kube-proxy
 if [ -x "$(kubernetes_bin)/kube-proxy" ]; then
   # Removes kube-proxy's KUBE-* chains from every table.
@@ -49,7 +50,8 @@ fi
 for name in kube-scheduler kube-controller-manager kube-apiserver etcd; do
   stop_component "$name"
 done
-# What kube-proxy's clean-up leaves: the kubelet's own KUBE-FIREWALL and KUBE-KUBELET-CANARY chains.
+# What kube-proxy's clean-up leaves: the kubelet's own KUBE-FIREWALL and KUBE-KUBELET-CANARY chains, and
+# kube-router's KUBE-ROUTER-* and KUBE-NWPLCY-* chains.
 for tool in iptables ip6tables; do
   for table in filter nat mangle; do
     for chain in $("$tool" -t "$table" -S 2>/dev/null | sed -n 's/^-N \(KUBE-[^ ]*\)$/\1/p'); do
@@ -63,6 +65,11 @@ for tool in iptables ip6tables; do
       "$tool" -t "$table" -X "$chain" 2>/dev/null || true
     done
   done
+done
+
+# kube-router's ipsets, now that no rule refers to them.
+for set in $(ipset list -name 2>/dev/null | grep -E '^(KUBE-|kube-router)' || true); do
+  ipset destroy "$set" 2>/dev/null || true
 done
 
 if [ -d "$CLUSTER_STATE" ]; then

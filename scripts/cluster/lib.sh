@@ -12,6 +12,9 @@ source "$CLUSTER_ROOT/versions.env"
 COREDNS_IMAGE="registry.k8s.io/coredns/coredns:$COREDNS_VERSION"
 LOCAL_PATH_PROVISIONER_IMAGE="rancher/local-path-provisioner:$LOCAL_PATH_PROVISIONER_VERSION"
 TRAEFIK_IMAGE="traefik:$TRAEFIK_VERSION"
+PROMETHEUS_OPERATOR_IMAGE="quay.io/prometheus-operator/prometheus-operator:$PROMETHEUS_OPERATOR_VERSION"
+PROMETHEUS_CONFIG_RELOADER_IMAGE="quay.io/prometheus-operator/prometheus-config-reloader:$PROMETHEUS_OPERATOR_VERSION"
+PROMETHEUS_IMAGE="quay.io/prometheus/prometheus:$PROMETHEUS_VERSION"
 
 # Built binaries and Go's module and build caches live outside the git tree, so that a fresh clone on the
 # same machine starts a cluster in minutes instead of rebuilding Kubernetes.
@@ -19,6 +22,13 @@ CLUSTER_CACHE="${PAGE_TRACKER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/page-tracke
 CLUSTER_GOMODCACHE="$CLUSTER_CACHE/go/mod"
 CLUSTER_GOCACHE="$CLUSTER_CACHE/go/build"
 CLUSTER_BIN="$CLUSTER_CACHE/cluster/bin"
+
+# The directory the Go proxy's copy of MODULE@VERSION is unpacked to in the cache (downloading it if
+# needed): the builds read sources there, the install steps read manifests that ship in a module.
+cluster_module_dir() {
+  GOMODCACHE="$CLUSTER_GOMODCACHE" GOFLAGS=-mod=mod GOTOOLCHAIN=local go mod download -json "$1@$2" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'
+}
 
 # Everything a running cluster writes (certificates, etcd data, logs, pids, kubeconfig) is under one folder
 # that `cluster:down` removes.
@@ -59,7 +69,7 @@ CLUSTER_GUARD_CHAIN="PT-LOCAL-GUARD"
 CLUSTER_FORWARD_CHAIN="PT-LOCAL-FORWARD"
 
 # Every process cluster:up starts, in start order (cluster:down stops them in its own safe order).
-CLUSTER_COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy)
+CLUSTER_COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy kube-router)
 
 pid_file() { printf '%s/pids/%s.pid\n' "$CLUSTER_STATE" "$1"; }
 
@@ -126,7 +136,7 @@ cluster_network_up() {
   iptables -N "$CLUSTER_FORWARD_CHAIN" 2>/dev/null || iptables -F "$CLUSTER_FORWARD_CHAIN"
   iptables -A "$CLUSTER_FORWARD_CHAIN" -s "$CLUSTER_POD_CIDR" -j ACCEPT
   iptables -A "$CLUSTER_FORWARD_CHAIN" -d "$CLUSTER_POD_CIDR" -j ACCEPT
-  # Appended, not inserted: a NetworkPolicy enforcer's own FORWARD rules must come first.
+  # Appended, not inserted: the NetworkPolicy enforcer's (kube-router's) own FORWARD rules must come first.
   iptables -C FORWARD -j "$CLUSTER_FORWARD_CHAIN" 2>/dev/null || iptables -A FORWARD -j "$CLUSTER_FORWARD_CHAIN"
 }
 
@@ -269,3 +279,20 @@ write_user_kubeconfig() {
 }
 local_path_provisioner_bin() { component_bin local-path-provisioner "$LOCAL_PATH_PROVISIONER_VERSION"; }
 traefik_bin() { component_bin traefik "$TRAEFIK_VERSION"; }
+kube_router_bin() { component_bin kube-router "$KUBE_ROUTER_VERSION"; }
+prometheus_operator_bin() { component_bin prometheus-operator "$PROMETHEUS_OPERATOR_VERSION"; }
+# Prometheus publishes release v3.MINOR.PATCH as the Go module version v0.3MINOR.PATCH (minor in two digits).
+prometheus_module_version() {
+  local minor patch rest="${PROMETHEUS_VERSION#v3.}"
+  minor="${rest%%.*}" patch="${rest#*.}"
+  printf 'v0.%d%02d.%s\n' 3 "$((10#$minor))" "$patch"
+}
+prometheus_bin() { component_bin prometheus "$(prometheus_module_version)"; }
+skaffold_bin() { component_bin skaffold "$SKAFFOLD_VERSION"; }
+skaffold_helm_bin() { component_bin helm "$SKAFFOLD_HELM_VERSION"; }
+
+# kube-router's firewall is in place once its chains hook the pod traffic (it inserts them at the top of
+# INPUT, FORWARD and OUTPUT).
+network_policy_enforcer_ready() {
+  iptables -S FORWARD 2>/dev/null | grep -q -- '-j KUBE-ROUTER-FORWARD'
+}

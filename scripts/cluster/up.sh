@@ -2,7 +2,7 @@
 # `npm run cluster:up`: builds (first time) and starts the local single-node test cluster: etcd,
 # kube-apiserver, kube-controller-manager, kube-scheduler, containerd + kubelet (runc from Debian, CNI ptp
 # from Debian's containernetworking-plugins), kube-proxy (iptables), CoreDNS and a local-path storage
-# provisioner. The last line printed is `export KUBECONFIG=...`.
+# provisioner, and kube-router's firewall alone as the NetworkPolicy enforcer. The last line printed is `export KUBECONFIG=...`.
 # Needs root: the kubelet mounts volumes, creates cgroups and network namespaces; kube-proxy writes iptables.
 # A cluster that is already up is left as it is. `npm run cluster:down` stops and removes everything.
 set -euo pipefail
@@ -10,9 +10,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" -eq 0 ] || cluster_die "the local cluster needs root (kubelet, mounts, iptables): run as root"
-for tool in iptables iptables-restore conntrack runc ip mount openssl docker; do
+for tool in iptables iptables-restore ipset conntrack runc ip mount openssl docker; do
   command -v "$tool" >/dev/null 2>&1 ||
-    cluster_die "$tool not found on PATH: run scripts/install-system-deps.sh (Debian: iptables conntrack runc iproute2 openssl docker.io)"
+    cluster_die "$tool not found on PATH: run scripts/install-system-deps.sh (Debian: iptables ipset conntrack runc iproute2 openssl docker.io)"
 done
 [ -x /usr/lib/cni/ptp ] || cluster_die "/usr/lib/cni/ptp missing: apt-get install containernetworking-plugins"
 # Images are built with Docker and handed to the cluster's containerd (nothing can be pulled).
@@ -139,6 +139,15 @@ start_component kube-proxy "$k8s_bin/kube-proxy" --config "$CLUSTER_STATE/config
 write_user_kubeconfig
 export KUBECONFIG="$CLUSTER_KUBECONFIG"
 wait_for "node $CLUSTER_NAME Ready" 180 node_is_ready
+
+# NetworkPolicy: kube-router's firewall only (pod routing is the ptp plugin's, services are kube-proxy's).
+# It finds its node by name, so it starts once the kubelet has registered it. Health and metrics ports off:
+# nothing of the cluster listens beyond what the tests reach.
+start_component kube-router "$(kube_router_bin)/kube-router" \
+  --kubeconfig "$conf/admin.conf" --hostname-override "$CLUSTER_NAME" \
+  --run-firewall=true --run-router=false --run-service-proxy=false --enable-cni=false \
+  --health-port 0 --metrics-port 0 --iptables-sync-period 1m
+wait_for "kube-router's firewall" 60 network_policy_enforcer_ready
 
 "$CLUSTER_SCRIPTS/addons.sh"
 

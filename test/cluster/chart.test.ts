@@ -59,6 +59,8 @@ describe(`the chart on the local cluster (release ${names.release} in namespace 
 
   before(async function () {
     await mustStep('install-ingress');
+    // Before the chart: its ServiceMonitor and PrometheusRule need the operator's CRDs.
+    await mustStep('install-prometheus');
     await mustStep('create-namespace');
     await mustStep('load-image');
   });
@@ -129,5 +131,13 @@ describe(`the chart on the local cluster (release ${names.release} in namespace 
 
   it('keeps the count when the Redis pod is deleted and comes back, through the ingress (persistence.sh)', async function () {
     await mustStep('persistence');
+  });
+
+  it("keeps Redis closed to a pod without the app's labels and open to the app (network-policy.sh)", async function () {
+    await mustStep('network-policy');
+  });
+
+  it("has its ServiceMonitor's targets up and its PrometheusRule groups evaluated by the operator's Prometheus (prometheus.sh)", async function () {
+    await mustStep('prometheus');
   });
 });

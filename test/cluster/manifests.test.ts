@@ -3,17 +3,14 @@
 // release is removed first, and what they create is removed afterwards so the suite can run again.
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { repoRoot, run, runVisible } from '../support/docker.js';
-import { helmPath } from '../support/helm.js';
-import { clusterEnv, kube, mustKube, readE2eNames, serviceHttpUrl } from '../support/local-cluster.js';
+import { repoRoot, runVisible } from '../support/docker.js';
+import { clusterEnv, kube, mustKube, readE2eNames, removeReleaseNamespace, serviceHttpUrl } from '../support/local-cluster.js';
 
 const names = readE2eNames();
 
 describe('the plain manifests on the local cluster (`kubectl apply -k k8s/`)', function () {
   before(async function () {
-    const helm = await helmPath();
-    await run(helm, ['uninstall', names.release, '--namespace', names.namespace, '--wait', '--ignore-not-found'], { env: clusterEnv() });
-    await kube(['delete', 'namespace', names.namespace, '--ignore-not-found', '--wait=true', '--timeout=180s']);
+    await removeReleaseNamespace(names);
   });
 
   after(async function () {

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { repoRoot } from '../support/helm.js';
 
 export const skaffoldFile = path.join(repoRoot, 'skaffold.yaml');
-export const skaffoldSchemaFile = path.join(repoRoot, 'schemas', 'skaffold-v4beta14.json');
+export const skaffoldSchemaFile = path.join(repoRoot, 'schemas', 'skaffold-v4beta13.json');
 
 export interface Artifact {
   image: string;

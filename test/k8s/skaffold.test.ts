@@ -53,9 +53,9 @@ function renderTemplates(templates: Record<string, string>, config: SkaffoldConf
 describe('skaffold.yaml', function () {
   this.timeout(60_000);
 
-  it('is valid against Skaffold\'s v4beta14 JSON schema (schemas/, draft-07)', async function () {
+  it('is valid against Skaffold\'s v4beta13 JSON schema (schemas/, draft-07)', async function () {
     const { config } = await readSkaffold();
-    expect(config.apiVersion).to.equal('skaffold/v4beta14');
+    expect(config.apiVersion).to.equal('skaffold/v4beta13');
     expect(config.kind).to.equal('Config');
     expect(skaffoldValidator()(config)).to.deep.equal([]);
   });

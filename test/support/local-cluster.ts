@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { delimiter, join } from 'node:path';
 import { repoRoot, run, runVisible, type CommandResult } from './docker.js';
+import { helmPath } from './helm.js';
 
 export interface LocalCluster {
   kubeconfig: string;
@@ -10,6 +11,12 @@ export interface LocalCluster {
   kubernetesVersion: string;
   /** Folder of the kubectl, kubelet, ... built for this cluster (its kubectl matches the server). */
   kubernetesBin: string;
+  /** Images every node holds from cluster:up on (built there, never pulled). */
+  coreDnsImage: string;
+  helperImage: string;
+  /** The Skaffold built for the cluster's suites (SKAFFOLD_VERSION), and the folder of the Helm 3 it drives. */
+  skaffold: string;
+  skaffoldHelmBin: string;
 }
 
 /** Values of shell expressions after sourcing LIB (a scripts/ library), one per expression, in order. */
@@ -22,13 +29,14 @@ function shellValues(lib: string, expressions: readonly string[]): string[] {
   return values;
 }
 
-const [kubeconfig = '', context = '', kubernetesVersion = '', kubernetesBin = ''] = shellValues('scripts/cluster/lib.sh', [
-  '$CLUSTER_KUBECONFIG',
-  '$CLUSTER_CONTEXT',
-  '$KUBERNETES_VERSION',
-  '$(kubernetes_bin)',
-]);
-export const localCluster: LocalCluster = { kubeconfig, context, kubernetesVersion, kubernetesBin };
+const [kubeconfig = '', context = '', kubernetesVersion = '', kubernetesBin = '', coreDnsImage = '', helperImage = '', skaffoldBin = '', skaffoldHelmBin = ''] =
+  shellValues('scripts/cluster/lib.sh', [
+    '$CLUSTER_KUBECONFIG', '$CLUSTER_CONTEXT', '$KUBERNETES_VERSION', '$(kubernetes_bin)', '$COREDNS_IMAGE', '$HELPER_IMAGE', '$(skaffold_bin)',
+    '$(skaffold_helm_bin)',
+  ]);
+export const localCluster: LocalCluster = {
+  kubeconfig, context, kubernetesVersion, kubernetesBin, coreDnsImage, helperImage, skaffold: join(skaffoldBin, 'skaffold'), skaffoldHelmBin,
+};
 
 /** The environment every cluster step runs in: the local cluster's kubeconfig and its own kubectl first on PATH. */
 export function clusterEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -105,4 +113,14 @@ export function readE2eNames(): E2eNames {
     '$E2E_LOCAL_VALUES',
   ]);
   return { release, namespace, app, redis, chart, valuesFiles: [values, localValues] };
+}
+
+/**
+ * Removes the Helm release and its namespace (with whatever else runs there), so that a suite deploying
+ * into the release's namespace by other means starts from nothing.
+ */
+export async function removeReleaseNamespace(names: E2eNames): Promise<void> {
+  const helm = await helmPath();
+  await run(helm, ['uninstall', names.release, '--namespace', names.namespace, '--wait', '--ignore-not-found'], { env: clusterEnv() });
+  await kube(['delete', 'namespace', names.namespace, '--ignore-not-found', '--wait=true', '--timeout=180s']);
 }
