@@ -56,8 +56,9 @@ for tool in iptables ip6tables; do
   for table in filter nat mangle; do
     for chain in $("$tool" -t "$table" -S 2>/dev/null | sed -n 's/^-N \(KUBE-[^ ]*\)$/\1/p'); do
       { "$tool" -t "$table" -S 2>/dev/null | grep -- "-j $chain\( \|$\)" || true; } | sed 's/^-A/-D/' | while read -r rule; do
-        # shellcheck disable=SC2086  # the rule is iptables' own -S output, split into its words
-        "$tool" -t "$table" $rule 2>/dev/null || true
+        # The rule is iptables' own -S output; xargs splits it into words as a shell would, keeping a quoted
+        # comment (kube-router's rules carry one) as one word.
+        printf '%s\n' "$rule" | xargs "$tool" -t "$table" 2>/dev/null || true
       done
       "$tool" -t "$table" -F "$chain" 2>/dev/null || true
     done
