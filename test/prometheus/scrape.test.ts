@@ -5,7 +5,7 @@ import { waitFor } from '../support/processes.js';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { runPromtool } from '../support/promtool.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
-import { startService, type RunningService } from '../support/service.js';
+import { ONE_CLIENT_LOAD_ENV, startService, type RunningService } from '../support/service.js';
 import { RULES_FILE, dashboardQueries, readRuleGroups, substituteGrafanaVariables } from '../support/monitoring-files.js';
 
 // A job name that says nothing about the service, as in a hand-written scrape config: the rules must find
@@ -89,7 +89,8 @@ describe('a real Prometheus scraping page-tracker', function () {
 
   before(async () => {
     redis = await startRedis();
-    service = await startService({ env: { REDIS_URL: redis.url } });
+    // Every request comes from this one client, and it creates more pages than a client's hourly quota.
+    service = await startService({ env: { REDIS_URL: redis.url, ...ONE_CLIENT_LOAD_ENV } });
     prometheus = await startPrometheus({ targets: [new URL(service.metricsUrl).host], jobName: JOB, ruleFiles: [RULES_FILE] });
 
     beforeTraffic = await scrapedAfter(0);
