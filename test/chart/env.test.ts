@@ -69,6 +69,17 @@ describe('chart: the app environment matches the service configuration', functio
   }
 });
 
+describe('chart: the app environment with the e2e values (test/e2e/kind-values.yaml)', function () {
+  // Helm reads a YAML number as a float64, which `quote` alone prints as 1e+09: the limits there are 10^9.
+  it('writes large whole numbers as digits, in an environment loadConfig accepts', async function () {
+    const config = await loadConfigModule();
+    const env = resolvedEnv(appEnv(await renderValuesFile('test/e2e/kind-values.yaml')));
+    expect(env.RATE_LIMIT_VIEWS_PER_MINUTE).to.equal('1000000000');
+    expect(env.NEW_PAGES_PER_CLIENT_PER_HOUR).to.equal('1000000000');
+    expect(() => config.loadConfig(env)).not.to.throw();
+  });
+});
+
 describe('chart: the app environment defaults', function () {
   let config: ConfigModule;
   before(async function () {
