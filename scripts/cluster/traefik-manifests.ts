@@ -2,7 +2,8 @@
 // gives Traefik's Helm chart (test/e2e/traefik-values.yaml): its NodePorts, IngressClass, providers, access
 // log and extra arguments. The chart itself lives in a chart repository this machine cannot reach, so
 // here the binary built from Traefik's Go module runs under manifests of our own that mirror what the
-// chart renders for those values (ports 8000/8443 in the pod, /ping on the `traefik` entry point).
+// chart renders for those values (ports 8000/8443 in the pod, /ping on the `traefik` entry point, and with
+// the Gateway provider on, its GatewayClass and Gateway).
 //   tsx scripts/cluster/traefik-manifests.ts IMAGE NAMESPACE
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,8 +13,13 @@ interface TraefikValues {
   service?: { spec?: { type?: string } };
   ports?: Record<string, { nodePort?: number }>;
   ingressClass?: { enabled?: boolean; isDefaultClass?: boolean; name?: string };
-  providers?: { kubernetesIngress?: { enabled?: boolean }; kubernetesCRD?: { enabled?: boolean } };
-  gateway?: { enabled?: boolean };
+  providers?: { kubernetesIngress?: { enabled?: boolean }; kubernetesCRD?: { enabled?: boolean }; kubernetesGateway?: { enabled?: boolean } };
+  gatewayClass?: { enabled?: boolean; name?: string };
+  gateway?: {
+    enabled?: boolean;
+    name?: string;
+    listeners?: Record<string, { port?: number; protocol?: string; hostname?: string; namespacePolicy?: object | null }>;
+  };
   logs?: { access?: { enabled?: boolean } };
   additionalArguments?: string[];
 }
@@ -29,8 +35,21 @@ const values = parse(readFileSync(valuesFile, 'utf8')) as TraefikValues;
 // The chart's container ports for its entry points.
 const entryPoints = { web: 8000, websecure: 8443, traefik: 8080 } as const;
 const ingressClass = values.ingressClass?.name ?? 'traefik';
-if (values.providers?.kubernetesCRD?.enabled === true || values.gateway?.enabled === true) {
-  throw new Error(`${valuesFile} turns on Traefik's CRD or Gateway provider: the local cluster deploys the Ingress provider only`);
+if (values.providers?.kubernetesCRD?.enabled === true) {
+  throw new Error(`${valuesFile} turns on Traefik's CRD provider: the local cluster deploys the Ingress and Gateway providers only`);
+}
+const gatewayProvider = values.providers?.kubernetesGateway?.enabled === true;
+// The chart's defaults: a GatewayClass `traefik` and a Gateway `traefik-gateway` in Traefik's namespace,
+// each only when the Gateway provider is on.
+const gatewayClassName = values.gatewayClass?.name ?? 'traefik';
+const gatewayListeners = Object.entries(values.gateway?.listeners ?? {});
+if (gatewayProvider && values.gateway?.enabled !== false && gatewayListeners.length === 0) {
+  throw new Error(`${valuesFile}: gateway must have at least one listener or should be disabled`);
+}
+for (const [name, listener] of gatewayListeners) {
+  if (!Object.values(entryPoints).includes(listener.port as never)) {
+    throw new Error(`${valuesFile}: gateway listener ${name} has port ${String(listener.port)}, not an entry point's port (${Object.values(entryPoints).join(', ')})`);
+  }
 }
 if (values.providers?.kubernetesIngress?.enabled !== true) {
   throw new Error(`${valuesFile} must enable providers.kubernetesIngress`);
@@ -45,9 +64,17 @@ const args = [
   '--ping=true',
   '--providers.kubernetesingress',
   `--providers.kubernetesingress.ingressclass=${ingressClass}`,
+  // As the chart does: the Gateway's status addresses are copied from Traefik's own Service.
+  ...(gatewayProvider
+    ? ['--providers.kubernetesgateway', '--providers.kubernetesgateway.statusaddress.service.name=traefik', `--providers.kubernetesgateway.statusaddress.service.namespace=${namespace}`]
+    : []),
   ...(values.logs?.access?.enabled === true ? ['--accesslog=true'] : []),
   ...(values.additionalArguments ?? []),
 ];
+
+// What the chart's ClusterRole grants the Gateway provider (tcproutes and tlsroutes are experimental-channel
+// resources this cluster does not install; the grant is harmless and keeps the role the chart's).
+const gatewayResources = ['backendtlspolicies', 'gatewayclasses', 'gateways', 'grpcroutes', 'httproutes', 'referencegrants', 'tcproutes', 'tlsroutes'];
 
 const objects: object[] = [
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
@@ -61,6 +88,13 @@ const objects: object[] = [
       { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
       { apiGroups: ['extensions', 'networking.k8s.io'], resources: ['ingresses', 'ingressclasses'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['extensions', 'networking.k8s.io'], resources: ['ingresses/status'], verbs: ['update'] },
+      ...(gatewayProvider
+        ? [
+            { apiGroups: [''], resources: ['namespaces'], verbs: ['list', 'watch'] },
+            { apiGroups: ['gateway.networking.k8s.io'], resources: gatewayResources, verbs: ['get', 'list', 'watch'] },
+            { apiGroups: ['gateway.networking.k8s.io'], resources: gatewayResources.map((r) => `${r}/status`), verbs: ['update'] },
+          ]
+        : []),
     ],
   },
   {
@@ -126,6 +160,31 @@ const objects: object[] = [
       })),
     },
   },
+  ...(gatewayProvider && values.gatewayClass?.enabled !== false
+    ? [{
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'GatewayClass',
+        metadata: { name: gatewayClassName, labels },
+        spec: { controllerName: 'traefik.io/gateway-controller' },
+      }]
+    : []),
+  ...(gatewayProvider && values.gateway?.enabled !== false
+    ? [{
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'Gateway',
+        metadata: { name: values.gateway?.name ?? 'traefik-gateway', namespace, labels },
+        spec: {
+          gatewayClassName,
+          listeners: gatewayListeners.map(([name, listener]) => ({
+            name,
+            port: listener.port,
+            protocol: listener.protocol,
+            ...(listener.hostname ? { hostname: listener.hostname } : {}),
+            ...(listener.namespacePolicy ? { allowedRoutes: { namespaces: listener.namespacePolicy } } : {}),
+          })),
+        },
+      }]
+    : []),
 ];
 
 process.stdout.write(objects.map((object) => stringify(object)).join('---\n'));

@@ -34,9 +34,17 @@ E2E_HTTP_PORT="${E2E_HTTP_PORT:-80}"
 E2E_BASE_URL="http://127.0.0.1:$E2E_HTTP_PORT"
 E2E_ARTIFACTS="${E2E_ARTIFACTS:-$E2E_ROOT/test-results/e2e-kind}"
 
+# curl to Traefik (URLs under $E2E_BASE_URL) with HOST as the Host header: the Ingress's host or one of the
+# HTTPRoute's host names, which Traefik serves on the same port.
+route_curl() {
+  local host="$1"
+  shift
+  curl --header "Host: $host" "$@"
+}
+
 # curl to the ingress (URLs under $E2E_BASE_URL) with the Ingress host as the Host header.
 ingress_curl() {
-  curl --header "Host: $E2E_HOST" "$@"
+  route_curl "$E2E_HOST" "$@"
 }
 
 # The local test cluster (scripts/cluster, `npm run cluster:up`) runs the same steps as kind; only

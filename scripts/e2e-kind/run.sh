@@ -10,6 +10,7 @@ source "$here/lib.sh"
 
 steps=(
   load-image
+  install-gateway-api
   install-ingress
   install-prometheus
   create-namespace

@@ -1,16 +1,33 @@
 #!/usr/bin/env bash
-# Runs the black-box smoke suite (test/smoke, the same files as locally) against the release:
-# visitors through the ingress controller, /metrics through a port-forward to the metrics port.
+# Runs the black-box smoke suite (test/smoke, the same files as locally) against the release through each
+# route visitors have: the Ingress (Host $E2E_HOST), then the Gateway API HTTPRoute (each of its host names,
+# read from the release), both served by Traefik on the same port; /metrics through a port-forward to the
+# metrics port.
 set -euo pipefail
 # shellcheck source=scripts/e2e-kind/lib.sh
 source "$(dirname "$0")/lib.sh"
 require_kind_context
 trap stop_port_forwards EXIT
 
-# The ingress controller may need a moment to pick up the Ingress after helm returns.
-ingress_serves() { ingress_curl --fail --silent --show-error --max-time 5 --output /dev/null "$E2E_BASE_URL/healthz"; }
-retry_until 60 ingress_serves || die "$E2E_BASE_URL/healthz did not answer 200 through the ingress (Host: $E2E_HOST)"
+# An HTTPRoute is served only once the Gateway's controller has accepted it and resolved its backend.
+route_condition() {
+  kubectl --namespace "$E2E_NAMESPACE" get httproute "$E2E_APP" \
+    --output "jsonpath={.status.parents[0].conditions[?(@.type==\"$1\")].status}"
+}
+route_hosts=()
+if kubectl --namespace "$E2E_NAMESPACE" get httproute "$E2E_APP" >/dev/null 2>&1; then
+  route_accepted() { [[ "$(route_condition Accepted)" == "True" && "$(route_condition ResolvedRefs)" == "True" ]]; }
+  retry_until 60 route_accepted ||
+    die "HTTPRoute $E2E_APP not accepted by its Gateway: $(kubectl --namespace "$E2E_NAMESPACE" get httproute "$E2E_APP" --output 'jsonpath={.status}')"
+  mapfile -t route_hosts < <(kubectl --namespace "$E2E_NAMESPACE" get httproute "$E2E_APP" --output 'jsonpath={range .spec.hostnames[*]}{@}{"\n"}{end}')
+  ((${#route_hosts[@]} > 0)) || die "HTTPRoute $E2E_APP has no host names: the smoke suite could not tell its answers from the Ingress's"
+fi
 
 start_port_forward "$E2E_NAMESPACE" "service/$E2E_APP" 9100
-log "smoke: BASE_URL=$E2E_BASE_URL HOST_HEADER=$E2E_HOST METRICS_URL=http://127.0.0.1:$E2E_PF_PORT"
-BASE_URL="$E2E_BASE_URL" HOST_HEADER="$E2E_HOST" METRICS_URL="http://127.0.0.1:$E2E_PF_PORT" npm --prefix "$E2E_ROOT" run smoke
+for host in "$E2E_HOST" "${route_hosts[@]}"; do
+  # Traefik may need a moment to pick up the Ingress or the route after helm returns.
+  serves() { route_curl "$host" --fail --silent --show-error --max-time 5 --output /dev/null "$E2E_BASE_URL/healthz"; }
+  retry_until 60 serves || die "$E2E_BASE_URL/healthz did not answer 200 through Traefik (Host: $host)"
+  log "smoke: BASE_URL=$E2E_BASE_URL HOST_HEADER=$host METRICS_URL=http://127.0.0.1:$E2E_PF_PORT"
+  BASE_URL="$E2E_BASE_URL" HOST_HEADER="$host" METRICS_URL="http://127.0.0.1:$E2E_PF_PORT" npm --prefix "$E2E_ROOT" run smoke
+done

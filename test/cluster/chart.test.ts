@@ -58,6 +58,8 @@ describe(`the chart on the local cluster (release ${names.release} in namespace 
   let baseUrl: string;
 
   before(async function () {
+    // Before Traefik: its Gateway provider and the Gateway it is given need the Gateway API CRDs.
+    await mustStep('install-gateway-api');
     await mustStep('install-ingress');
     // Before the chart: its ServiceMonitor and PrometheusRule need the operator's CRDs.
     await mustStep('install-prometheus');
@@ -80,7 +82,7 @@ describe(`the chart on the local cluster (release ${names.release} in namespace 
     await mustStep('helm-test');
   });
 
-  it('passes the smoke suite through the ingress on 127.0.0.1 with the Ingress host (smoke.sh)', async function () {
+  it("passes the smoke suite through Traefik on 127.0.0.1, by the Ingress host and by the HTTPRoute's host on Traefik's Gateway (smoke.sh)", async function () {
     await mustStep('smoke');
   });
 

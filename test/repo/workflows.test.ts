@@ -171,6 +171,7 @@ describe('kind e2e configuration', function () {
   interface KindValues {
     image: { repository: string; tag: string; pullPolicy: string };
     ingress: { className: string; hosts: { host: string }[] };
+    httpRoute: { enabled: boolean; parentRefs: { name: string; namespace: string; sectionName?: string }[]; hostnames: string[] };
   }
   const kindValues = readYaml<KindValues>('test/e2e/kind-values.yaml');
   interface KindConfig { nodes: { image?: string; extraPortMappings: { containerPort: number; hostPort: number }[] }[] }
@@ -200,8 +201,11 @@ describe('kind e2e configuration', function () {
     for (const { file, source } of e2eScripts) {
       expect(source.match(/^(?!\s*#).*\bcurl\b.*\$E2E_BASE_URL.*$/gm) ?? [], `${file}: curl to the ingress without ingress_curl`).to.deep.equal([]);
     }
-    expect(libSource).to.match(/^ingress_curl\(\) \{\n\s+curl --header "Host: \$E2E_HOST" "\$@"/m);
-    expect(e2eScripts.find((s) => s.file.endsWith('/smoke.sh'))?.source).to.include('HOST_HEADER="$E2E_HOST"');
+    expect(libSource).to.match(/^route_curl\(\) \{\n\s+local host="\$1"\n\s+shift\n\s+curl --header "Host: \$host" "\$@"/m);
+    expect(libSource).to.match(/^ingress_curl\(\) \{\n\s+route_curl "\$E2E_HOST" "\$@"/m);
+    const smoke = e2eScripts.find((s) => s.file.endsWith('/smoke.sh'))?.source ?? '';
+    expect(smoke).to.include('for host in "$E2E_HOST" "${route_hosts[@]}"');
+    expect(smoke).to.include('HOST_HEADER="$host"');
     const traefik = readYaml<{ ingressClass: { name: string }; ports: Record<string, { nodePort: number }> }>('test/e2e/traefik-values.yaml');
     expect(kindValues.ingress.className).to.equal(traefik.ingressClass.name);
     const mappings = kindConfig.nodes.flatMap((n) => n.extraPortMappings);
@@ -209,6 +213,20 @@ describe('kind e2e configuration', function () {
       { containerPort: traefik.ports.web?.nodePort, hostPort: 80, listenAddress: '127.0.0.1', protocol: 'TCP' },
       { containerPort: traefik.ports.websecure?.nodePort, hostPort: 443, listenAddress: '127.0.0.1', protocol: 'TCP' },
     ]);
+  });
+
+  it("attaches the HTTPRoute to the Gateway Traefik's values create, on .test host names of its own", function () {
+    const traefik = readYaml<{ providers: { kubernetesGateway: { enabled: boolean } }; gateway: { name: string; listeners: Record<string, { port: number }> } }>('test/e2e/traefik-values.yaml');
+    expect(traefik.providers.kubernetesGateway.enabled).to.equal(true);
+    expect(kindValues.httpRoute.enabled).to.equal(true);
+    expect(kindValues.httpRoute.parentRefs).to.deep.equal([{ name: traefik.gateway.name, namespace: libValue('E2E_TRAEFIK_NAMESPACE'), sectionName: 'web' }]);
+    expect(Object.keys(traefik.gateway.listeners)).to.include('web');
+    expect(kindValues.httpRoute.hostnames.length).to.be.greaterThan(0);
+    for (const host of kindValues.httpRoute.hostnames) {
+      expect(host).to.match(/\.test$/);
+      expect(kindValues.ingress.hosts.map((h) => h.host), 'an HTTPRoute host the Ingress also serves').to.not.include(host);
+    }
+    expect(read('scripts/e2e-kind/run.sh')).to.match(/install-gateway-api\n\s+install-ingress\n/);
   });
 
   it('runs the oldest Kubernetes the chart allows and the newest kind node image (create-cluster.sh\'s default)', function () {
