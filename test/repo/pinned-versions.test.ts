@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { allSteps, loadWorkflows, repoRoot } from '../../scripts/lib/workflows.js';
-import { pinnedVersions, pinnedVersionsFile } from '../support/pinned-versions.js';
+import { pinnedVersions, pinnedVersionsFile } from '../../scripts/lib/pinned-versions.js';
 
 const pins = pinnedVersions();
 const read = (path: string): string => readFileSync(join(repoRoot, path), 'utf8');
@@ -26,6 +26,8 @@ const textOf = (path: string): string => {
 const notCopies: Record<string, string[]> = {
   // The stand-in image builder has a recipe per image name; the pin says which image the cluster uses.
   HELPER_IMAGE: ['scripts/standin-images.sh'],
+  // anchore/sbom-action's release comment beside its SHA happens to read the same version as this kind release.
+  KIND_OLDEST_VERSION: ['.github/workflows/release.yml'],
 };
 
 describe(`pinned versions (${pinnedVersionsFile})`, function () {

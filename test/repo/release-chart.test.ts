@@ -12,7 +12,8 @@ import { helm } from '../support/helm.js';
 const script = join(repoRoot, 'scripts', 'release-chart.sh');
 const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
 // Credentials that cannot log in anywhere: the refusals must come before any registry call.
-const env = { ...process.env, REGISTRY_USER: 'nobody', REGISTRY_PASSWORD: 'not-a-token', REGISTRY_OWNER: 'Page-Tracker' };
+const digest = `sha256:${'ab'.repeat(32)}`;
+const env = { ...process.env, REGISTRY_USER: 'nobody', REGISTRY_PASSWORD: 'not-a-token', REGISTRY_OWNER: 'Page-Tracker', IMAGE_DIGEST: digest };
 const release = (tag: string, extraEnv: Record<string, string | undefined> = {}) =>
   spawnSync(script, [tag, join(tmpdir(), 'release-chart-test')], { encoding: 'utf8', env: { ...env, ...extraEnv }, timeout: 20000 });
 
@@ -35,19 +36,32 @@ describe('scripts/release-chart.sh', function () {
     expect(result.stderr).to.contain('REGISTRY_PASSWORD is required');
   });
 
-  it("packages the chart with this release's version and the image it pushes (ghcr.io/<owner, lower case>/page-tracker)", async function () {
+  it('refuses to publish a chart that does not pin the image by digest, or with a malformed digest', function () {
+    const missing = release(`v${version}`, { IMAGE_DIGEST: undefined });
+    expect(missing.status).to.not.equal(0);
+    expect(missing.stderr).to.contain('IMAGE_DIGEST is required');
+    const malformed = release(`v${version}`, { IMAGE_DIGEST: 'sha256:1234' });
+    expect(malformed.status).to.equal(1);
+    expect(malformed.stderr).to.contain("IMAGE_DIGEST 'sha256:1234' is not a digest");
+  });
+
+  it("packages the chart with this release's version and the image it pushes (ghcr.io/<owner, lower case>/page-tracker), pinned by digest", async function () {
     this.timeout(60_000);
     const out = mkdtempSync(join(tmpdir(), 'release-chart-package-'));
     try {
-      const result = spawnSync(script, ['--package-only', `v${version}`, out], { encoding: 'utf8', env: { ...process.env, REGISTRY_OWNER: 'Some-Fork' }, timeout: 50_000 });
+      const result = spawnSync(script, ['--package-only', `v${version}`, out], { encoding: 'utf8', env: { ...process.env, REGISTRY_OWNER: 'Some-Fork', IMAGE_DIGEST: digest }, timeout: 50_000 });
       expect(result.status, result.stderr).to.equal(0);
       const tgz = join(out, `page-tracker-${version}.tgz`);
-      const values = parse((await helm(['show', 'values', tgz])).stdout) as { image: { repository: string } };
+      const values = parse((await helm(['show', 'values', tgz])).stdout) as { image: { repository: string; digest: string } };
       expect(values.image.repository).to.equal('ghcr.io/some-fork/page-tracker');
+      expect(values.image.digest).to.equal(digest);
+      const rendered = (await helm(['template', 'r', tgz])).stdout;
+      expect(rendered).to.include(`image: ghcr.io/some-fork/page-tracker:${version}@${digest}`);
       const chart = parse((await helm(['show', 'chart', tgz])).stdout) as { version: string; appVersion: string };
       expect(chart).to.include({ version, appVersion: version });
       // The chart in the repository keeps its own default.
       expect(readFileSync(join(repoRoot, 'charts', 'page-tracker', 'values.yaml'), 'utf8')).to.include('repository: ghcr.io/page-tracker/page-tracker');
+      expect(readFileSync(join(repoRoot, 'charts', 'page-tracker', 'values.yaml'), 'utf8')).to.match(/^  digest: ""$/m);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -13,7 +13,7 @@ import { chartDir, releaseName, releaseNamespace, renderChart, templateArgs } fr
 import { helm } from '../support/helm.js';
 import type { KubeObject } from '../support/kube-object.js';
 import { validateKubeObject } from '../support/kube-schema.js';
-import { pin } from '../support/pinned-versions.js';
+import { pin } from '../../scripts/lib/pinned-versions.js';
 import { podTemplatesOf, restrictedViolations } from '../support/pod-security.js';
 
 const e2eDir = join(repoRoot, 'scripts', 'e2e-kind');
@@ -66,7 +66,7 @@ describe('CI workflows', function () {
     }
   });
 
-  it('pin every action to a released version (a vN tag, a full version or a commit), never a branch', function () {
+  it('pin every action by commit SHA, with the release it is as a comment (a moved tag cannot change what runs)', function () {
     const steps = [...allSteps(workflows)].filter(({ step }) => step.uses !== undefined);
     expect(steps).to.have.length.greaterThan(0);
     for (const { workflow: w, jobId, step } of steps) {
@@ -75,7 +75,20 @@ describe('CI workflows', function () {
         expect(existsSync(join(repoRoot, uses)), `${w.file}: job ${jobId}: local action ${uses}`).to.equal(true);
         continue;
       }
-      expect(uses, `${w.file}: job ${jobId}`).to.match(/^[\w.-]+\/[\w./-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/);
+      expect(uses, `${w.file}: job ${jobId}`).to.match(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+    }
+    // The comment is what Dependabot updates beside the SHA and what a reviewer reads: one per `uses:` line.
+    for (const w of workflows) {
+      const lines = w.source.split('\n').filter((line) => /^\s*(- )?uses:\s+[\w.-]+\//.test(line));
+      for (const line of lines) expect(line.trim(), w.file).to.match(/@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+    }
+  });
+
+  it('check out without leaving the token in .git/config (persist-credentials: false), so npm lifecycle scripts cannot read it', function () {
+    const checkouts = [...allSteps(workflows)].filter(({ step }) => step.uses?.startsWith('actions/checkout@') === true);
+    expect(checkouts).to.have.length.greaterThan(0);
+    for (const { workflow: w, jobId, step } of checkouts) {
+      expect(step.with?.['persist-credentials'], `${w.file}: job ${jobId}`).to.equal(false);
     }
   });
 
@@ -153,6 +166,38 @@ describe('CI workflows', function () {
     const ci = workflow('ci.yml');
     expect(Object.keys(ci.jobs)).to.include.members(['test', 'chart', 'container', 'e2e-kind']);
     expect(ci.jobs['e2e-kind']?.needs).to.have.members(['test', 'chart', 'container']);
+  });
+
+  it('publish only from the release environment, with no shared build cache, pinned binfmt and BuildKit, and sign what they publish', function () {
+    const release = workflow('release.yml');
+    const publishing = Object.entries(release.jobs).filter(([, job]) => {
+      const permissions = (job.permissions ?? {}) as Record<string, string>;
+      return permissions.packages === 'write' || permissions.contents === 'write';
+    });
+    expect(publishing.map(([id]) => id).sort()).to.deep.equal(['chart', 'github-release', 'image']);
+    for (const [id, job] of publishing) expect(job.environment, `job ${id}`).to.equal('release');
+    const stepsOf = (jobId: string) => [...allSteps([release])].filter((s) => s.jobId === jobId).map(({ step }) => step);
+    const image = stepsOf('image');
+    const build = image.find((s) => s.uses?.startsWith('docker/build-push-action@'));
+    expect(build?.with, 'the release build').to.not.have.any.keys('cache-from', 'cache-to');
+    expect(build?.with?.['no-cache']).to.equal(true);
+    expect(image.find((s) => s.uses?.startsWith('docker/setup-qemu-action@'))?.with).to.include({ image: '${{ env.BINFMT_IMAGE }}', 'cache-image': false });
+    expect(image.find((s) => s.uses?.startsWith('docker/setup-buildx-action@'))?.with).to.include({ version: '${{ env.BUILDX_VERSION }}', 'driver-opts': 'image=${{ env.BUILDKIT_IMAGE }}' });
+    expect(pin('BINFMT_IMAGE'), 'binfmt by a release tag, never latest').to.match(/:qemu-v\d+\.\d+\.\d+-\d+$/);
+    expect(pin('BUILDKIT_IMAGE')).to.match(/^moby\/buildkit:v\d+\.\d+\.\d+$/);
+    for (const action of ['actions/attest-build-provenance@', 'actions/attest-sbom@']) {
+      const attest = image.find((s) => s.uses?.startsWith(action));
+      expect(attest?.with, action).to.include({ 'subject-digest': '${{ steps.build.outputs.digest }}', 'push-to-registry': true });
+    }
+    expect(image.some((s) => /cosign sign --yes "\$\{IMAGE\}@\$\{DIGEST\}"/.test(s.run ?? ''))).to.equal(true);
+    const chart = stepsOf('chart');
+    expect(chart.find((s) => s.run?.includes('scripts/release-chart.sh'))?.env?.IMAGE_DIGEST).to.equal('${{ needs.image.outputs.digest }}');
+    expect(chart.some((s) => /cosign sign --yes "ghcr\.io\/.*\/charts\/page-tracker@\$\{DIGEST\}"/.test(s.run ?? ''))).to.equal(true);
+    // Keyless signing needs the job's OIDC token, and only the jobs that sign get one.
+    for (const [id, job] of Object.entries(release.jobs)) {
+      const permissions = (job.permissions ?? {}) as Record<string, string>;
+      expect(permissions['id-token'] === 'write', `job ${id}: id-token`).to.equal(id === 'image' || id === 'chart');
+    }
   });
 
   it('release multi-arch images with provenance and SBOM, and the chart as an OCI artifact', function () {

@@ -1,7 +1,7 @@
 // versions.env at the root of the repository: every version Dependabot cannot see, pinned once.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../../scripts/lib/workflows.js';
+import { repoRoot } from './workflows.js';
 
 export const pinnedVersionsFile = 'versions.env';
 
