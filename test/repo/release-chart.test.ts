@@ -61,7 +61,7 @@ describe('scripts/release-chart.sh', function () {
       expect(chart).to.include({ version, appVersion: version });
       // The chart in the repository keeps its own default.
       expect(readFileSync(join(repoRoot, 'charts', 'page-tracker', 'values.yaml'), 'utf8')).to.include('repository: ghcr.io/page-tracker/page-tracker');
-      expect(readFileSync(join(repoRoot, 'charts', 'page-tracker', 'values.yaml'), 'utf8')).to.match(/^  digest: ""$/m);
+      expect(readFileSync(join(repoRoot, 'charts', 'page-tracker', 'values.yaml'), 'utf8')).to.match(/^ {2}digest: ""$/m);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
