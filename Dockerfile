@@ -10,7 +10,7 @@
 # and dev stages too (a failing lint or unit test fails the build; cached when nothing changed); BuildKit
 # builds only what the target needs.
 
-FROM node:24.11.1-bookworm-slim AS deps
+FROM node:24.22.3-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund && npm cache clean --force
@@ -30,7 +30,7 @@ CMD ["npm", "run", "smoke"]
 FROM deps AS prod-deps
 RUN npm prune --omit=dev --no-audit --no-fund && npm cache clean --force
 
-FROM node:24.11.1-bookworm-slim AS runtime
+FROM node:24.22.3-bookworm-slim AS runtime
 # npm, npx, corepack and yarn are never run in production: removing them removes their CVEs from scans.
 RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
       /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-*
