@@ -14,17 +14,22 @@ interface Waiting<Item, Result> {
 export class GroupCommit<Item, Result> {
   private waiting: Array<Waiting<Item, Result>> = [];
   private flushScheduled = false;
+  private inFlight = 0;
 
   /**
    * @param maxBatch the most items one `commit` call gets; more items in one turn are split into several calls.
    * @param commit  commits a batch and answers one outcome per item, in order. If it throws, every item of the
    *                batch is rejected with that same error.
+   * @param maxInFlight the most batches committing at once; items submitted while that many are out wait and go
+   *                together in the next batch once one returns. Unlimited by default.
    */
   constructor(
     private readonly maxBatch: number,
     private readonly commit: (items: readonly Item[]) => Promise<Array<ItemOutcome<Result>>>,
+    private readonly maxInFlight = Infinity,
   ) {
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`maxBatch must be a positive integer, not ${maxBatch}`);
+    if (!(maxInFlight >= 1)) throw new Error(`maxInFlight must be at least 1, not ${maxInFlight}`);
   }
 
   submit(item: Item): Promise<Result> {
@@ -45,12 +50,19 @@ export class GroupCommit<Item, Result> {
     });
   }
 
-  /** Sends what is waiting as one batch; the scheduled flush then finds nothing, or what came after. */
+  /**
+   * Sends what is waiting, in batches of at most maxBatch, while fewer than maxInFlight are out; the scheduled
+   * flush then finds nothing, or what came after. A batch that returns sends what waited for it.
+   */
   private flush(): void {
-    if (this.waiting.length === 0) return;
-    const batch = this.waiting;
-    this.waiting = [];
-    void this.commitBatch(batch);
+    while (this.waiting.length > 0 && this.inFlight < this.maxInFlight) {
+      const batch = this.waiting.splice(0, this.maxBatch);
+      this.inFlight += 1;
+      void this.commitBatch(batch).finally(() => {
+        this.inFlight -= 1;
+        this.flush();
+      });
+    }
   }
 
   private async commitBatch(batch: Array<Waiting<Item, Result>>): Promise<void> {

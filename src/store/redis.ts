@@ -127,13 +127,18 @@ export class RedisStore implements ViewStore {
   private readonly warnings: FoldedWarnings;
   /** The last error the connection reported, until it is ready again: the real cause while it is down. */
   private connectionProblem: Error | undefined;
-  /** The views of one event-loop turn, sent as one RECORD_VIEWS call. */
-  private readonly viewBatches = new GroupCommit<ViewToRecord, RecordedView>(MAX_VIEWS_PER_BATCH, (views) => this.recordViews(views));
+  /**
+   * The views of one event-loop turn, sent as one RECORD_VIEWS call. With replica acknowledgement, one batch at a
+   * time: Redis holds a client's later commands while its WAIT blocks, so a second batch sent meanwhile would only
+   * queue behind it on the connection; kept here instead, the views that arrive during one WAIT share the next.
+   */
+  private readonly viewBatches: GroupCommit<ViewToRecord, RecordedView>;
 
   constructor(private readonly options: RedisStoreOptions) {
     const cluster = 'clusterNodes' in options;
     this.keys = redisKeys(options.keyPrefix, { hashTag: cluster });
     this.warnings = new FoldedWarnings(options.logger);
+    this.viewBatches = new GroupCommit(MAX_VIEWS_PER_BATCH, (views) => this.recordViews(views), (options.minReplicasAck ?? 0) > 0 ? 1 : Infinity);
     this.redis = connect(options) as ScriptedRedis;
     // No numberOfKeys: a batch's key count depends on which of its views carry an idempotency key.
     this.redis.defineCommand('recordViews', { lua: RECORD_VIEWS });
