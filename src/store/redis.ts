@@ -175,14 +175,15 @@ export class RedisStore implements ViewStore {
     return error instanceof Error ? error : new Error(String(error));
   }
 
-  private async timed<T>(command: string, run: () => Promise<T>): Promise<T> {
+  /** `deadlineMs`: the bound for this call when less than the command timeout is left (the WAIT after a script). */
+  private async timed<T>(command: string, run: () => Promise<T>, deadlineMs = this.options.commandTimeoutMs): Promise<T> {
     const { redisCommandDuration, redisErrors } = this.options.metrics;
     const started = process.hrtime.bigint();
     // ioredis's commandTimeout alone is not a bound on waiting: auto-pipelining sends one batch at
     // a time, so behind a stalled batch a command could wait two timeouts. This deadline is the bound.
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer from Redis within ${this.options.commandTimeoutMs} ms`)), this.options.commandTimeoutMs);
+      timer = setTimeout(() => reject(new Error(`no answer from Redis within ${deadlineMs} ms`)), deadlineMs);
     });
     try {
       return await Promise.race([run(), deadline]);
@@ -229,8 +230,10 @@ export class RedisStore implements ViewStore {
       if (budgeted) keys.push(this.keys.viewsBudget(client, context.viewsWindow.index), this.keys.newPagesBudget(client, context.newPagesWindow.index));
       args.push(page, visitorId, idempotencyKey === undefined ? 0 : 1, budgeted ? 1 : 0, mayCreatePage === false ? 0 : 1);
     }
+    const sentAt = Date.now();
     const reply = await this.timed('record_views', () => this.redis.recordViews(keys.length, ...keys, ...args));
-    await this.replicasAcknowledged();
+    // The script and its WAIT share one command timeout, so that a batch is answered within it either way.
+    await this.replicasAcknowledged(sentAt + this.options.commandTimeoutMs - Date.now());
     // A reply of another shape means the script and this code disagree (a bug, not an outage): a 500, logged.
     if (reply.length !== 3 * views.length || !reply.every((value) => Number.isInteger(value))) {
       throw new Error(`RECORD_VIEWS answered ${JSON.stringify(reply)} for ${views.length} views`);
@@ -253,16 +256,21 @@ export class RedisStore implements ViewStore {
    * duplicate). In a cluster WAIT has no key to route it: it travels in a pipeline with a read of a key of the
    * batch's slot, so it reaches the primary that ran the script.
    */
-  private async replicasAcknowledged(): Promise<void> {
+  private async replicasAcknowledged(leftMs: number): Promise<void> {
     const wanted = this.options.minReplicasAck ?? 0;
     if (wanted === 0) return;
-    const timeoutMs = this.options.replicasAckTimeoutMs ?? DEFAULT_REPLICAS_ACK_TIMEOUT_MS;
-    const acknowledged = await this.timed('replicas_ack', async () => {
-      const replies = await this.redis.pipeline().exists(this.keys.total).wait(wanted, timeoutMs).exec();
-      const [error, count] = replies?.[1] ?? [new Error('no reply to WAIT')];
-      if (error) throw error;
-      return Number(count);
-    });
+    // WAIT waits at most what is left of the command timeout, and never 0 ms (to Redis: for ever).
+    const timeoutMs = Math.max(1, Math.min(this.options.replicasAckTimeoutMs ?? DEFAULT_REPLICAS_ACK_TIMEOUT_MS, leftMs));
+    const acknowledged = await this.timed(
+      'replicas_ack',
+      async () => {
+        const replies = await this.redis.pipeline().exists(this.keys.total).wait(wanted, timeoutMs).exec();
+        const [error, count] = replies?.[1] ?? [new Error('no reply to WAIT')];
+        if (error) throw error;
+        return Number(count);
+      },
+      Math.max(1, leftMs),
+    );
     if (acknowledged < wanted) {
       this.options.metrics.redisErrors.inc({ command: 'replicas_ack' });
       throw new StoreUnavailableError(new Error(`${acknowledged} of the ${wanted} replicas required (REDIS_MIN_REPLICAS_ACK) acknowledged the write within ${timeoutMs} ms`));
