@@ -7,6 +7,8 @@ export type ItemOutcome<Result> = { ok: true; value: Result } | { ok: false; err
 
 interface Waiting<Item, Result> {
   item: Item;
+  /** When it was submitted (Date.now()), so that a batch knows how long its first item has waited. */
+  since: number;
   resolve: (value: Result) => void;
   reject: (error: unknown) => void;
 }
@@ -19,13 +21,14 @@ export class GroupCommit<Item, Result> {
   /**
    * @param maxBatch the most items one `commit` call gets; more items in one turn are split into several calls.
    * @param commit  commits a batch and answers one outcome per item, in order. If it throws, every item of the
-   *                batch is rejected with that same error.
+   *                batch is rejected with that same error. `waitedMs` is how long the batch's first item waited
+   *                to be sent (behind a batch in flight), for a commit that bounds each item's total wait.
    * @param maxInFlight the most batches committing at once; items submitted while that many are out wait and go
    *                together in the next batch once one returns. Unlimited by default.
    */
   constructor(
     private readonly maxBatch: number,
-    private readonly commit: (items: readonly Item[]) => Promise<Array<ItemOutcome<Result>>>,
+    private readonly commit: (items: readonly Item[], waitedMs: number) => Promise<Array<ItemOutcome<Result>>>,
     private readonly maxInFlight = Infinity,
   ) {
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`maxBatch must be a positive integer, not ${maxBatch}`);
@@ -34,7 +37,7 @@ export class GroupCommit<Item, Result> {
 
   submit(item: Item): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
-      this.waiting.push({ item, resolve, reject });
+      this.waiting.push({ item, since: Date.now(), resolve, reject });
       if (this.waiting.length >= this.maxBatch) {
         this.flush();
       } else if (!this.flushScheduled) {
@@ -68,7 +71,10 @@ export class GroupCommit<Item, Result> {
   private async commitBatch(batch: Array<Waiting<Item, Result>>): Promise<void> {
     let outcomes: Array<ItemOutcome<Result>>;
     try {
-      outcomes = await this.commit(batch.map(({ item }) => item));
+      outcomes = await this.commit(
+        batch.map(({ item }) => item),
+        Date.now() - (batch[0]?.since ?? Date.now()),
+      );
       if (outcomes.length !== batch.length) throw new Error(`a batch of ${batch.length} items got ${outcomes.length} outcomes`);
     } catch (error) {
       for (const { reject } of batch) reject(error);

@@ -138,7 +138,7 @@ export class RedisStore implements ViewStore {
     const cluster = 'clusterNodes' in options;
     this.keys = redisKeys(options.keyPrefix, { hashTag: cluster });
     this.warnings = new FoldedWarnings(options.logger);
-    this.viewBatches = new GroupCommit(MAX_VIEWS_PER_BATCH, (views) => this.recordViews(views), (options.minReplicasAck ?? 0) > 0 ? 1 : Infinity);
+    this.viewBatches = new GroupCommit(MAX_VIEWS_PER_BATCH, (views, waitedMs) => this.recordViews(views, waitedMs), (options.minReplicasAck ?? 0) > 0 ? 1 : Infinity);
     this.redis = connect(options) as ScriptedRedis;
     // No numberOfKeys: a batch's key count depends on which of its views carry an idempotency key.
     this.redis.defineCommand('recordViews', { lua: RECORD_VIEWS });
@@ -204,7 +204,7 @@ export class RedisStore implements ViewStore {
    * One RECORD_VIEWS call for the batch: one outcome per view, in order. A view the script refused (page cap,
    * reused key, budget, page pattern) fails alone; a failed or timed-out call throws, and GroupCommit fails every view with it.
    */
-  private async recordViews(views: readonly ViewToRecord[]): Promise<Array<ItemOutcome<RecordedView>>> {
+  private async recordViews(views: readonly ViewToRecord[], waitedMs: number): Promise<Array<ItemOutcome<RecordedView>>> {
     const budget = this.options.budget ?? NO_BUDGET;
     // One instant for the whole batch: every view of it falls in the same budget windows.
     const now = (this.options.now ?? Date.now)();
@@ -230,10 +230,16 @@ export class RedisStore implements ViewStore {
       if (budgeted) keys.push(this.keys.viewsBudget(client, context.viewsWindow.index), this.keys.newPagesBudget(client, context.newPagesWindow.index));
       args.push(page, visitorId, idempotencyKey === undefined ? 0 : 1, budgeted ? 1 : 0, mayCreatePage === false ? 0 : 1);
     }
-    const sentAt = Date.now();
-    const reply = await this.timed('record_views', () => this.redis.recordViews(keys.length, ...keys, ...args));
-    // The script and its WAIT share one command timeout, so that a batch is answered within it either way.
-    await this.replicasAcknowledged(sentAt + this.options.commandTimeoutMs - Date.now());
+    // One command timeout covers a view's whole wait: behind the batch before it (one batch in flight while
+    // replicas acknowledge), its script and its WAIT. So a 503 comes within REDIS_COMMAND_TIMEOUT_MS either way.
+    const deadlineAt = Date.now() - waitedMs + this.options.commandTimeoutMs;
+    const scriptLeftMs = deadlineAt - Date.now();
+    if (scriptLeftMs < 1) {
+      this.options.metrics.redisErrors.inc({ command: 'record_views' });
+      throw new StoreUnavailableError(new Error(`no answer from Redis within ${this.options.commandTimeoutMs} ms (the views waited that long behind the batch before them)`));
+    }
+    const reply = await this.timed('record_views', () => this.redis.recordViews(keys.length, ...keys, ...args), scriptLeftMs);
+    await this.replicasAcknowledged(deadlineAt - Date.now());
     // A reply of another shape means the script and this code disagree (a bug, not an outage): a 500, logged.
     if (reply.length !== 3 * views.length || !reply.every((value) => Number.isInteger(value))) {
       throw new Error(`RECORD_VIEWS answered ${JSON.stringify(reply)} for ${views.length} views`);

@@ -6,16 +6,17 @@ import { GroupCommit, type ItemOutcome } from '../../src/store/group-commit.js';
 
 interface Call {
   items: number[];
+  waitedMs: number;
   finish: () => void;
 }
 
-function recorder(): { calls: Call[]; commit: (items: readonly number[]) => Promise<Array<ItemOutcome<number>>> } {
+function recorder(): { calls: Call[]; commit: (items: readonly number[], waitedMs: number) => Promise<Array<ItemOutcome<number>>> } {
   const calls: Call[] = [];
   return {
     calls,
-    commit: (items) =>
+    commit: (items: readonly number[], waitedMs: number) =>
       new Promise((resolve) => {
-        calls.push({ items: [...items], finish: () => resolve(items.map((item) => ({ ok: true, value: item * 10 }))) });
+        calls.push({ items: [...items], waitedMs, finish: () => resolve(items.map((item) => ({ ok: true, value: item * 10 }))) });
       }),
   };
 }
@@ -40,6 +41,22 @@ describe('GroupCommit with maxInFlight', () => {
     expect(calls.map((call) => call.items)).to.deep.equal([[1, 2], [3, 4, 5]]);
     calls[1]?.finish();
     expect(await Promise.all(later)).to.deep.equal([30, 40, 50]);
+  });
+
+  it('tells the commit how long the first item of a batch waited behind the one in flight', async () => {
+    const { calls, commit } = recorder();
+    const group = new GroupCommit(256, commit, 1);
+    const first = group.submit(1);
+    await nextTurn();
+    const second = group.submit(2);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    calls[0]?.finish();
+    await first;
+    await nextTurn();
+    expect(calls[0]?.waitedMs, 'sent in the turn it came').to.be.below(50);
+    expect(calls[1]?.waitedMs, 'held while the first batch was out').to.be.at.least(95);
+    calls[1]?.finish();
+    expect(await second).to.equal(20);
   });
 
   it('still cuts what waited into batches of at most maxBatch, sent one after another', async () => {
