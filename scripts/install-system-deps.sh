@@ -8,6 +8,8 @@ set -euo pipefail
 wanted=(
   "redis-server redis-server"
   "redis-cli redis-tools"
+  # The Sentinel tests (test/support/redis-ha.ts): Sentinels watching a primary and its replicas.
+  "redis-sentinel redis-sentinel"
   "unzip unzip"
   "dockerd docker.io"
   "docker-compose docker-compose"

@@ -9,6 +9,12 @@ export const ENV_VARIABLES = [
   'REDIS_PASSWORD',
   'REDIS_KEY_PREFIX',
   'REDIS_COMMAND_TIMEOUT_MS',
+  'REDIS_SENTINELS',
+  'REDIS_SENTINEL_NAME',
+  'REDIS_SENTINEL_PASSWORD',
+  'REDIS_CLUSTER_NODES',
+  'REDIS_MIN_REPLICAS_ACK',
+  'REDIS_REPLICAS_ACK_TIMEOUT_MS',
   'MAX_PAGES',
   'RATE_LIMIT_VIEWS_PER_MINUTE',
   'NEW_PAGES_PER_CLIENT_PER_HOUR',
@@ -44,6 +50,14 @@ export interface Config {
   redisPassword: string | undefined;
   redisKeyPrefix: string;
   redisCommandTimeoutMs: number;
+  /** Follow Sentinel to the current primary (REDIS_SENTINELS); undefined unless set. */
+  redisSentinel: RedisSentinelConfig | undefined;
+  /** Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES); undefined unless set. */
+  redisClusterNodes: readonly HostPort[] | undefined;
+  /** Replicas that must hold a batch of views before it is answered (WAIT); 0 answers once the primary has it. */
+  redisMinReplicasAck: number;
+  /** How long WAIT may wait for those replicas. */
+  redisReplicasAckTimeoutMs: number;
   maxPages: number;
   /** Views one client address may have counted per minute; 0 is no limit. */
   rateLimitViewsPerMinute: number;
@@ -194,19 +208,104 @@ function visitorSecret(env: Env): string | undefined {
   return raw;
 }
 
+// --- Redis high availability: Sentinel, Cluster, replica acknowledgement -----------------------------------
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export interface RedisSentinelConfig {
+  sentinels: readonly HostPort[];
+  /** The name the Sentinels know the primary by (`sentinel monitor <name> ...`). */
+  name: string;
+  /** For the Sentinels themselves: REDIS_SENTINEL_PASSWORD, else REDIS_PASSWORD (Sentinels guarded like the data nodes). */
+  password: string | undefined;
+}
+
+const WAYS_TO_REDIS = 'set one way to reach Redis: REDIS_URL (one server), REDIS_SENTINELS (Sentinel) or REDIS_CLUSTER_NODES (Redis Cluster)';
+
+function hostPortList(env: Env, name: EnvVariable, example: string): HostPort[] | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  if (entries.length === 0) throw new ConfigError(name, `expected a comma-separated list of host:port, e.g. ${example}`);
+  return entries.map((entry) => {
+    // [v6 address]:port, or host:port with no other colon.
+    const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]/@]+)):(\d{1,5})$/.exec(entry);
+    const port = Number(match?.[3]);
+    if (match === null || port < 1 || port > 65535) {
+      throw new ConfigError(name, `"${entry}" is not host:port (a port from 1 to 65535; an IPv6 address in brackets), e.g. ${example}`);
+    }
+    return { host: match[1] ?? match[2] ?? '', port };
+  });
+}
+
+function redisPassword(env: Env): string | undefined {
+  return env.REDIS_PASSWORD === undefined || env.REDIS_PASSWORD === '' ? undefined : env.REDIS_PASSWORD;
+}
+
+function redisSentinel(env: Env): RedisSentinelConfig | undefined {
+  const sentinels = hostPortList(env, 'REDIS_SENTINELS', 'redis-sentinel-0:26379,redis-sentinel-1:26379');
+  const name = read(env, 'REDIS_SENTINEL_NAME');
+  const password = env.REDIS_SENTINEL_PASSWORD === undefined || env.REDIS_SENTINEL_PASSWORD === '' ? undefined : env.REDIS_SENTINEL_PASSWORD;
+  if (sentinels === undefined) {
+    // Set but unused is a mistake to point out, not to ignore: the service would silently use another Redis.
+    if (name !== undefined) throw new ConfigError('REDIS_SENTINEL_NAME', 'is set without REDIS_SENTINELS (the Sentinels to ask for that primary)');
+    if (password !== undefined) throw new ConfigError('REDIS_SENTINEL_PASSWORD', 'is set without REDIS_SENTINELS');
+    return undefined;
+  }
+  if (name === undefined) throw new ConfigError('REDIS_SENTINEL_NAME', 'is required with REDIS_SENTINELS: the name the Sentinels monitor the primary by (e.g. mymaster)');
+  return { sentinels, name, password: password ?? redisPassword(env) };
+}
+
+interface RedisHa {
+  redisSentinel: RedisSentinelConfig | undefined;
+  redisClusterNodes: HostPort[] | undefined;
+  redisMinReplicasAck: number;
+  redisReplicasAckTimeoutMs: number;
+}
+
+function redisHa(env: Env, url: string | undefined, keyPrefixValue: string, commandTimeoutMs: number): RedisHa {
+  const sentinel = redisSentinel(env);
+  const clusterNodes = hostPortList(env, 'REDIS_CLUSTER_NODES', 'redis-0:6379,redis-1:6379,redis-2:6379');
+  if (sentinel !== undefined && url !== undefined) throw new ConfigError('REDIS_SENTINELS', `cannot be combined with REDIS_URL: ${WAYS_TO_REDIS}`);
+  if (clusterNodes !== undefined && url !== undefined) throw new ConfigError('REDIS_CLUSTER_NODES', `cannot be combined with REDIS_URL: ${WAYS_TO_REDIS}`);
+  if (clusterNodes !== undefined && sentinel !== undefined) throw new ConfigError('REDIS_CLUSTER_NODES', `cannot be combined with REDIS_SENTINELS: ${WAYS_TO_REDIS}`);
+  // The prefix becomes the hash tag that keeps every key in one slot; an empty tag "{}" is no tag to Redis.
+  if (clusterNodes !== undefined && keyPrefixValue === '') throw new ConfigError('REDIS_KEY_PREFIX', 'must not be empty with REDIS_CLUSTER_NODES: it is the hash tag that keeps every key in one slot');
+  const minReplicasAck = integer(env, 'REDIS_MIN_REPLICAS_ACK', 0, 0, 100);
+  if (minReplicasAck > 0 && url === undefined && sentinel === undefined && clusterNodes === undefined) {
+    throw new ConfigError('REDIS_MIN_REPLICAS_ACK', `needs Redis (the in-memory store has no replicas): ${WAYS_TO_REDIS}`);
+  }
+  const ackTimeoutMs = integer(env, 'REDIS_REPLICAS_ACK_TIMEOUT_MS', DEFAULT_REPLICAS_ACK_TIMEOUT_MS, 1, 60000);
+  // WAIT answers after at most its timeout; the answer must still arrive within the command timeout.
+  if (minReplicasAck > 0 && ackTimeoutMs >= commandTimeoutMs) {
+    throw new ConfigError('REDIS_REPLICAS_ACK_TIMEOUT_MS', `must be below REDIS_COMMAND_TIMEOUT_MS (${commandTimeoutMs}), got ${ackTimeoutMs}`);
+  }
+  return { redisSentinel: sentinel, redisClusterNodes: clusterNodes, redisMinReplicasAck: minReplicasAck, redisReplicasAckTimeoutMs: ackTimeoutMs };
+}
+
+/** Replication on one network keeps up in a few ms; half the default command timeout leaves the rest for the script. */
+export const DEFAULT_REPLICAS_ACK_TIMEOUT_MS = 500;
+
 export function loadConfig(env: Env, terminal: Terminal = { stdoutIsTerminal: false }): Config {
   const production = read(env, 'NODE_ENV') === 'production';
   const url = redisUrl(env);
-  if (production && url === undefined) {
-    throw new ConfigError('REDIS_URL', 'is required when NODE_ENV=production (the in-memory store loses every count on restart)');
+  const prefix = keyPrefix(env);
+  const commandTimeoutMs = integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 1000, 10, 60000);
+  const ha = redisHa(env, url, prefix, commandTimeoutMs);
+  if (production && url === undefined && ha.redisSentinel === undefined && ha.redisClusterNodes === undefined) {
+    throw new ConfigError('REDIS_URL', 'is required when NODE_ENV=production (the in-memory store loses every count on restart), or REDIS_SENTINELS or REDIS_CLUSTER_NODES');
   }
   return {
     ...ports(env),
     host: read(env, 'HOST') ?? '0.0.0.0',
     redisUrl: url,
-    redisPassword: env.REDIS_PASSWORD === undefined || env.REDIS_PASSWORD === '' ? undefined : env.REDIS_PASSWORD,
-    redisKeyPrefix: keyPrefix(env),
-    redisCommandTimeoutMs: integer(env, 'REDIS_COMMAND_TIMEOUT_MS', 1000, 10, 60000),
+    redisPassword: redisPassword(env),
+    redisKeyPrefix: prefix,
+    redisCommandTimeoutMs: commandTimeoutMs,
+    ...ha,
     maxPages: integer(env, 'MAX_PAGES', 10000, 1, 10_000_000),
     rateLimitViewsPerMinute: integer(env, 'RATE_LIMIT_VIEWS_PER_MINUTE', DEFAULT_RATE_LIMIT_VIEWS_PER_MINUTE, 0, 1_000_000_000),
     newPagesPerClientPerHour: integer(env, 'NEW_PAGES_PER_CLIENT_PER_HOUR', DEFAULT_NEW_PAGES_PER_CLIENT_PER_HOUR, 0, 1_000_000_000),

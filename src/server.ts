@@ -11,7 +11,7 @@ import { createMetricsServer } from './metrics-server.js';
 import { Readiness } from './readiness.js';
 import { shutDown } from './shutdown.js';
 import { MemoryStore } from './store/memory.js';
-import { RedisStore } from './store/redis.js';
+import { RedisStore, type RedisTarget } from './store/redis.js';
 import { NEW_PAGES_WINDOW_MS, VIEWS_WINDOW_MS, type ViewBudget, type ViewStore } from './store/view-store.js';
 import { readBuildInfo } from './version.js';
 import { VisitorIds } from './visitor.js';
@@ -30,21 +30,40 @@ function budgetOf(config: Config): ViewBudget {
   };
 }
 
+/** How the configuration reaches Redis; undefined: no Redis configured (config.ts allows at most one way). */
+function redisTarget(config: Config): { target: RedisTarget; described: Record<string, unknown> } | undefined {
+  if (config.redisSentinel !== undefined) {
+    const { sentinels, name, password } = config.redisSentinel;
+    return {
+      target: { sentinel: config.redisSentinel },
+      described: { redisSentinels: sentinels.map(({ host, port }) => `${host}:${port}`), redisSentinelName: name, sentinelPassword: password !== undefined },
+    };
+  }
+  if (config.redisClusterNodes !== undefined) {
+    return { target: { clusterNodes: config.redisClusterNodes }, described: { redisClusterNodes: config.redisClusterNodes.map(({ host, port }) => `${host}:${port}`) } };
+  }
+  if (config.redisUrl !== undefined) return { target: { url: config.redisUrl }, described: { redisUrl: redactRedisUrl(config.redisUrl) } };
+  return undefined;
+}
+
 function createStore(config: Config, metrics: Metrics, logger: Logger): ViewStore {
-  if (config.redisUrl === undefined) {
+  const redis = redisTarget(config);
+  if (redis === undefined) {
     logger.warn(
       'REDIS_URL is not set: counting in memory. EVERY COUNT IS LOST WHEN THE PROCESS STOPS, and replicas do not share counts. Set REDIS_URL for real use.',
     );
     return new MemoryStore({ maxPages: config.maxPages, budget: budgetOf(config) });
   }
-  logger.info({ redisUrl: redactRedisUrl(config.redisUrl), passwordFromEnv: config.redisPassword !== undefined }, 'using the Redis store');
+  logger.info({ ...redis.described, passwordFromEnv: config.redisPassword !== undefined, minReplicasAck: config.redisMinReplicasAck }, 'using the Redis store');
   return new RedisStore({
-    url: config.redisUrl,
+    ...redis.target,
     password: config.redisPassword,
     keyPrefix: config.redisKeyPrefix,
     commandTimeoutMs: config.redisCommandTimeoutMs,
     maxPages: config.maxPages,
     budget: budgetOf(config),
+    minReplicasAck: config.redisMinReplicasAck,
+    replicasAckTimeoutMs: config.redisReplicasAckTimeoutMs,
     metrics,
     logger,
   });

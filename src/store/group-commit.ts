@@ -7,6 +7,8 @@ export type ItemOutcome<Result> = { ok: true; value: Result } | { ok: false; err
 
 interface Waiting<Item, Result> {
   item: Item;
+  /** When it was submitted (Date.now()), so that a batch knows how long its first item has waited. */
+  since: number;
   resolve: (value: Result) => void;
   reject: (error: unknown) => void;
 }
@@ -14,22 +16,28 @@ interface Waiting<Item, Result> {
 export class GroupCommit<Item, Result> {
   private waiting: Array<Waiting<Item, Result>> = [];
   private flushScheduled = false;
+  private inFlight = 0;
 
   /**
    * @param maxBatch the most items one `commit` call gets; more items in one turn are split into several calls.
    * @param commit  commits a batch and answers one outcome per item, in order. If it throws, every item of the
-   *                batch is rejected with that same error.
+   *                batch is rejected with that same error. `waitedMs` is how long the batch's first item waited
+   *                to be sent (behind a batch in flight), for a commit that bounds each item's total wait.
+   * @param maxInFlight the most batches committing at once; items submitted while that many are out wait and go
+   *                together in the next batch once one returns. Unlimited by default.
    */
   constructor(
     private readonly maxBatch: number,
-    private readonly commit: (items: readonly Item[]) => Promise<Array<ItemOutcome<Result>>>,
+    private readonly commit: (items: readonly Item[], waitedMs: number) => Promise<Array<ItemOutcome<Result>>>,
+    private readonly maxInFlight = Infinity,
   ) {
     if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new Error(`maxBatch must be a positive integer, not ${maxBatch}`);
+    if (!(maxInFlight >= 1)) throw new Error(`maxInFlight must be at least 1, not ${maxInFlight}`);
   }
 
   submit(item: Item): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
-      this.waiting.push({ item, resolve, reject });
+      this.waiting.push({ item, since: Date.now(), resolve, reject });
       if (this.waiting.length >= this.maxBatch) {
         this.flush();
       } else if (!this.flushScheduled) {
@@ -45,18 +53,28 @@ export class GroupCommit<Item, Result> {
     });
   }
 
-  /** Sends what is waiting as one batch; the scheduled flush then finds nothing, or what came after. */
+  /**
+   * Sends what is waiting, in batches of at most maxBatch, while fewer than maxInFlight are out; the scheduled
+   * flush then finds nothing, or what came after. A batch that returns sends what waited for it.
+   */
   private flush(): void {
-    if (this.waiting.length === 0) return;
-    const batch = this.waiting;
-    this.waiting = [];
-    void this.commitBatch(batch);
+    while (this.waiting.length > 0 && this.inFlight < this.maxInFlight) {
+      const batch = this.waiting.splice(0, this.maxBatch);
+      this.inFlight += 1;
+      void this.commitBatch(batch).finally(() => {
+        this.inFlight -= 1;
+        this.flush();
+      });
+    }
   }
 
   private async commitBatch(batch: Array<Waiting<Item, Result>>): Promise<void> {
     let outcomes: Array<ItemOutcome<Result>>;
     try {
-      outcomes = await this.commit(batch.map(({ item }) => item));
+      outcomes = await this.commit(
+        batch.map(({ item }) => item),
+        Date.now() - (batch[0]?.since ?? Date.now()),
+      );
       if (outcomes.length !== batch.length) throw new Error(`a batch of ${batch.length} items got ${outcomes.length} outcomes`);
     } catch (error) {
       for (const { reject } of batch) reject(error);

@@ -1,6 +1,8 @@
-// Every Redis key name the service uses is built here and nowhere else. Redis Cluster will need all of a
-// script's keys in one hash slot (VIEW-WRITE.md: the prefix wrapped as a hash tag); with the names in one
-// place that is a change to this file alone.
+// Every Redis key name the service uses is built here and nowhere else. Redis Cluster needs all of a
+// script's keys in one hash slot, and the ranking and the total are written by every view: so in cluster
+// mode the prefix is wrapped as a hash tag, `{page-tracker:}ranking`, and every key lands in that one slot
+// (VIEW-WRITE.md, "The keys, and why they share one hash slot"). Standalone and Sentinel keep the bare
+// prefix, so data written before keeps its names.
 
 export interface RedisKeys {
   /** ZSET page -> all-time views: the per-page counter and the ranking in one. */
@@ -17,7 +19,14 @@ export interface RedisKeys {
   newPagesBudget(client: string, window: number): string;
 }
 
-export function redisKeys(prefix: string): RedisKeys {
+export interface RedisKeyOptions {
+  /** Wrap the prefix as a hash tag (Redis Cluster). The prefix must not be empty then: `{}` is no tag to Redis. */
+  hashTag?: boolean;
+}
+
+export function redisKeys(keyPrefix: string, { hashTag = false }: RedisKeyOptions = {}): RedisKeys {
+  if (hashTag && keyPrefix === '') throw new Error('an empty key prefix cannot be a hash tag');
+  const prefix = hashTag ? `{${keyPrefix}}` : keyPrefix;
   return {
     ranking: `${prefix}ranking`,
     total: `${prefix}total`,

@@ -1,5 +1,6 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import { DEFAULT_REPLICAS_ACK_TIMEOUT_MS, type HostPort, type RedisSentinelConfig } from '../config.js';
 import { StoreUnavailableError } from '../errors.js';
 import { FoldedWarnings } from '../folded-warnings.js';
 import type { Metrics } from '../metrics.js';
@@ -30,8 +31,13 @@ import {
  */
 export const MAX_VIEWS_PER_BATCH = 256;
 
-export interface RedisStoreOptions {
-  url: string;
+/** Where Redis is: one server by URL, the primary Sentinel names, or a Redis Cluster from its seed nodes. */
+export type RedisTarget = { url: string } | { sentinel: RedisSentinelConfig } | { clusterNodes: readonly HostPort[] };
+
+export type RedisStoreOptions = RedisTarget & RedisStoreSettings;
+
+export interface RedisStoreSettings {
+  /** For the data nodes (a URL's own password is overridden by it). */
   password: string | undefined;
   keyPrefix: string;
   commandTimeoutMs: number;
@@ -42,16 +48,76 @@ export interface RedisStoreOptions {
   budget?: ViewBudget;
   /** The clock the budget windows run by, in ms since the epoch; tests pass their own. */
   now?: () => number;
+  /** Replicas that must acknowledge a batch (WAIT) before its views are answered; 0 or absent: none. */
+  minReplicasAck?: number;
+  /** WAIT's timeout; must be below commandTimeoutMs (config.ts checks it). */
+  replicasAckTimeoutMs?: number;
   metrics: Metrics;
   logger: Logger;
 }
 
-// The commands defineCommand adds at run time.
-interface ScriptedRedis extends Redis {
+// The commands defineCommand adds at run time, on a Redis or a Cluster alike.
+type ScriptedRedis = (Redis | Cluster) & ScriptedCommands;
+
+interface ScriptedCommands {
   /** RECORD_VIEWS: the number of keys first, then the keys, then ARGV (see the script). */
   recordViews(numberOfKeys: number, ...keysThenArgs: Array<string | number>): Promise<number[]>;
   pageStats(ranking: string, visitors: string, page: string): Promise<[number, number]>;
   topPages(ranking: string, total: string, limit: number): Promise<[number, string[]]>;
+}
+
+/** Settings every connection shares, whichever way Redis is reached. */
+function connectionOptions(options: RedisStoreOptions): RedisOptions {
+  return {
+    ...(options.password === undefined ? {} : { password: options.password }),
+    maxRetriesPerRequest: 1,
+    commandTimeout: options.commandTimeoutMs,
+    connectTimeout: 2000,
+    // A primary demoted by a failover answers writes with READONLY: reconnect, which finds the new primary.
+    reconnectOnError: (error) => error.message.startsWith('READONLY'),
+  };
+}
+
+// Reconnect forever, at most a second apart, so the service heals itself when Redis returns.
+const reconnectDelay = (attempt: number): number => Math.min(50 * 2 ** attempt, 1000);
+
+function connect(options: RedisStoreOptions): Redis | Cluster {
+  if ('clusterNodes' in options) {
+    return new Cluster(
+      options.clusterNodes.map(({ host, port }) => ({ host, port })),
+      {
+        redisOptions: connectionOptions(options),
+        // Fail fast instead of queueing while the cluster is unreachable: a 503 at once, memory bounded.
+        enableOfflineQueue: false,
+        clusterRetryStrategy: reconnectDelay,
+        enableAutoPipelining: true,
+        // A failover moves slots: wait a little before following the redirection, within the command deadline.
+        retryDelayOnFailover: 100,
+        retryDelayOnClusterDown: 100,
+      },
+    );
+  }
+  const shared: RedisOptions = {
+    ...connectionOptions(options),
+    // Fail fast instead of queueing while Redis is away: a request gets a 503 at once, memory stays bounded.
+    enableOfflineQueue: false,
+    retryStrategy: reconnectDelay,
+    // Requests arriving in the same tick share one write to the socket.
+    enableAutoPipelining: true,
+  };
+  if ('sentinel' in options) {
+    const { sentinels, name, password } = options.sentinel;
+    return new Redis({
+      ...shared,
+      sentinels: sentinels.map(({ host, port }) => ({ host, port })),
+      name,
+      ...(password === undefined ? {} : { sentinelPassword: password }),
+      sentinelRetryStrategy: reconnectDelay,
+      // Subscribe to the Sentinels' +switch-master, so a promotion is followed at once, not at the next error.
+      failoverDetector: true,
+    });
+  }
+  return new Redis(options.url, shared);
 }
 
 export class RedisStore implements ViewStore {
@@ -61,25 +127,19 @@ export class RedisStore implements ViewStore {
   private readonly warnings: FoldedWarnings;
   /** The last error the connection reported, until it is ready again: the real cause while it is down. */
   private connectionProblem: Error | undefined;
-  /** The views of one event-loop turn, sent as one RECORD_VIEWS call. */
-  private readonly viewBatches = new GroupCommit<ViewToRecord, RecordedView>(MAX_VIEWS_PER_BATCH, (views) => this.recordViews(views));
+  /**
+   * The views of one event-loop turn, sent as one RECORD_VIEWS call. With replica acknowledgement, one batch at a
+   * time: Redis holds a client's later commands while its WAIT blocks, so a second batch sent meanwhile would only
+   * queue behind it on the connection; kept here instead, the views that arrive during one WAIT share the next.
+   */
+  private readonly viewBatches: GroupCommit<ViewToRecord, RecordedView>;
 
   constructor(private readonly options: RedisStoreOptions) {
-    this.keys = redisKeys(options.keyPrefix);
+    const cluster = 'clusterNodes' in options;
+    this.keys = redisKeys(options.keyPrefix, { hashTag: cluster });
     this.warnings = new FoldedWarnings(options.logger);
-    this.redis = new Redis(options.url, {
-      ...(options.password === undefined ? {} : { password: options.password }),
-      // Fail fast instead of queueing while Redis is away: a request gets a 503 at once, memory stays bounded.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      commandTimeout: options.commandTimeoutMs,
-      connectTimeout: 2000,
-      // Reconnect forever, at most a second apart, so the service heals itself when Redis returns.
-      retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 1000),
-      reconnectOnError: (error) => error.message.startsWith('READONLY'),
-      // Requests arriving in the same tick share one write to the socket.
-      enableAutoPipelining: true,
-    }) as ScriptedRedis;
+    this.viewBatches = new GroupCommit(MAX_VIEWS_PER_BATCH, (views, waitedMs) => this.recordViews(views, waitedMs), (options.minReplicasAck ?? 0) > 0 ? 1 : Infinity);
+    this.redis = connect(options) as ScriptedRedis;
     // No numberOfKeys: a batch's key count depends on which of its views carry an idempotency key.
     this.redis.defineCommand('recordViews', { lua: RECORD_VIEWS });
     this.redis.defineCommand('pageStats', { numberOfKeys: 2, lua: PAGE_STATS });
@@ -94,10 +154,13 @@ export class RedisStore implements ViewStore {
       logger.info('redis connection ready');
     });
     // Without a listener ioredis would print every failed reconnect (one a second while Redis is away).
-    this.redis.on('error', (error: Error) => {
+    const onError = (error: Error): void => {
       this.connectionProblem = error;
       this.warnings.warn('redis connection error', { err: error.message });
-    });
+    };
+    this.redis.on('error', onError);
+    // A Cluster reports a failing node on its own event and keeps 'error' for the cluster as a whole.
+    this.redis.on('node error', onError);
   }
 
   /**
@@ -112,14 +175,15 @@ export class RedisStore implements ViewStore {
     return error instanceof Error ? error : new Error(String(error));
   }
 
-  private async timed<T>(command: string, run: () => Promise<T>): Promise<T> {
+  /** `deadlineMs`: the bound for this call when less than the command timeout is left (the WAIT after a script). */
+  private async timed<T>(command: string, run: () => Promise<T>, deadlineMs = this.options.commandTimeoutMs): Promise<T> {
     const { redisCommandDuration, redisErrors } = this.options.metrics;
     const started = process.hrtime.bigint();
     // ioredis's commandTimeout alone is not a bound on waiting: auto-pipelining sends one batch at
     // a time, so behind a stalled batch a command could wait two timeouts. This deadline is the bound.
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer from Redis within ${this.options.commandTimeoutMs} ms`)), this.options.commandTimeoutMs);
+      timer = setTimeout(() => reject(new Error(`no answer from Redis within ${deadlineMs} ms`)), deadlineMs);
     });
     try {
       return await Promise.race([run(), deadline]);
@@ -140,7 +204,7 @@ export class RedisStore implements ViewStore {
    * One RECORD_VIEWS call for the batch: one outcome per view, in order. A view the script refused (page cap,
    * reused key, budget, page pattern) fails alone; a failed or timed-out call throws, and GroupCommit fails every view with it.
    */
-  private async recordViews(views: readonly ViewToRecord[]): Promise<Array<ItemOutcome<RecordedView>>> {
+  private async recordViews(views: readonly ViewToRecord[], waitedMs: number): Promise<Array<ItemOutcome<RecordedView>>> {
     const budget = this.options.budget ?? NO_BUDGET;
     // One instant for the whole batch: every view of it falls in the same budget windows.
     const now = (this.options.now ?? Date.now)();
@@ -166,7 +230,16 @@ export class RedisStore implements ViewStore {
       if (budgeted) keys.push(this.keys.viewsBudget(client, context.viewsWindow.index), this.keys.newPagesBudget(client, context.newPagesWindow.index));
       args.push(page, visitorId, idempotencyKey === undefined ? 0 : 1, budgeted ? 1 : 0, mayCreatePage === false ? 0 : 1);
     }
-    const reply = await this.timed('record_views', () => this.redis.recordViews(keys.length, ...keys, ...args));
+    // One command timeout covers a view's whole wait: behind the batch before it (one batch in flight while
+    // replicas acknowledge), its script and its WAIT. So a 503 comes within REDIS_COMMAND_TIMEOUT_MS either way.
+    const deadlineAt = Date.now() - waitedMs + this.options.commandTimeoutMs;
+    const scriptLeftMs = deadlineAt - Date.now();
+    if (scriptLeftMs < 1) {
+      this.options.metrics.redisErrors.inc({ command: 'record_views' });
+      throw new StoreUnavailableError(new Error(`no answer from Redis within ${this.options.commandTimeoutMs} ms (the views waited that long behind the batch before them)`));
+    }
+    const reply = await this.timed('record_views', () => this.redis.recordViews(keys.length, ...keys, ...args), scriptLeftMs);
+    await this.replicasAcknowledged(deadlineAt - Date.now());
     // A reply of another shape means the script and this code disagree (a bug, not an outage): a 500, logged.
     if (reply.length !== 3 * views.length || !reply.every((value) => Number.isInteger(value))) {
       throw new Error(`RECORD_VIEWS answered ${JSON.stringify(reply)} for ${views.length} views`);
@@ -180,6 +253,34 @@ export class RedisStore implements ViewStore {
         return { ok: false, error };
       }
     });
+  }
+
+  /**
+   * With minReplicasAck, a batch is answered only once that many replicas hold it: WAIT, sent after the script
+   * answered, so the script's writes are in the replication stream it waits for. A WAIT that comes back with
+   * fewer fails the whole batch with a 503; its views may have landed (an Idempotency-Key retry is then a
+   * duplicate). In a cluster WAIT has no key to route it: it travels in a pipeline with a read of a key of the
+   * batch's slot, so it reaches the primary that ran the script.
+   */
+  private async replicasAcknowledged(leftMs: number): Promise<void> {
+    const wanted = this.options.minReplicasAck ?? 0;
+    if (wanted === 0) return;
+    // WAIT waits at most what is left of the command timeout, and never 0 ms (to Redis: for ever).
+    const timeoutMs = Math.max(1, Math.min(this.options.replicasAckTimeoutMs ?? DEFAULT_REPLICAS_ACK_TIMEOUT_MS, leftMs));
+    const acknowledged = await this.timed(
+      'replicas_ack',
+      async () => {
+        const replies = await this.redis.pipeline().exists(this.keys.total).wait(wanted, timeoutMs).exec();
+        const [error, count] = replies?.[1] ?? [new Error('no reply to WAIT')];
+        if (error) throw error;
+        return Number(count);
+      },
+      Math.max(1, leftMs),
+    );
+    if (acknowledged < wanted) {
+      this.options.metrics.redisErrors.inc({ command: 'replicas_ack' });
+      throw new StoreUnavailableError(new Error(`${acknowledged} of the ${wanted} replicas required (REDIS_MIN_REPLICAS_ACK) acknowledged the write within ${timeoutMs} ms`));
+    }
   }
 
   async getPage(page: string): Promise<PageStats> {

@@ -55,10 +55,12 @@ describe('chart: the app environment matches the service configuration', functio
         expect(new Set(names).size, 'a variable set twice').to.equal(names.length);
       });
 
-      it('sets NODE_ENV=production and therefore REDIS_URL, without a password in it', async function () {
+      it('sets NODE_ENV=production and therefore one way to reach Redis, REDIS_URL without a password in it', async function () {
         const env = resolvedEnv(appEnv(await renderValuesFile(file)));
         expect(env.NODE_ENV).to.equal('production');
-        expect(env.REDIS_URL).to.match(/^rediss?:\/\/[a-z0-9.-]+:\d+$/);
+        const ways = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'].filter((name) => env[name] !== undefined);
+        expect(ways, 'how the app reaches Redis').to.have.length(1);
+        if (ways[0] === 'REDIS_URL') expect(env.REDIS_URL).to.match(/^rediss?:\/\/[a-z0-9.-]+:\d+$/);
       });
 
       it('gives an environment the service\'s loadConfig accepts', async function () {

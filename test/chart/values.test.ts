@@ -23,6 +23,13 @@ describe('chart: values', function () {
       ['a Redis image without tag', { setStrings: { 'redis.image.tag': '' } }, /image redis has no tag/],
       ['a grace period not above delay + drain', { sets: { terminationGracePeriodSeconds: '12' } }, /terminationGracePeriodSeconds \(12\) must be greater than .*\(15\)/],
       ['redis.enabled=false without externalRedis.host', { sets: { 'redis.enabled': 'false' } }, /externalRedis.host is required when redis.enabled is false/],
+      ['Sentinel mode without Sentinels', { sets: { 'redis.enabled': 'false', 'externalRedis.mode': 'sentinel', 'externalRedis.sentinelName': 'mymaster' } }, /externalRedis.sentinels and externalRedis.sentinelName are required when externalRedis.mode is sentinel/],
+      ['Sentinel mode without the primary\'s name', { sets: { 'redis.enabled': 'false', 'externalRedis.mode': 'sentinel', 'externalRedis.sentinels': '{s:26379}' } }, /externalRedis.sentinels and externalRedis.sentinelName are required/],
+      ['cluster mode without nodes', { sets: { 'redis.enabled': 'false', 'externalRedis.mode': 'cluster' } }, /externalRedis.clusterNodes is required when externalRedis.mode is cluster/],
+      ['cluster mode with an empty key prefix', { sets: { 'redis.enabled': 'false', 'externalRedis.mode': 'cluster', 'externalRedis.clusterNodes': '{r:6379}' }, setStrings: { 'config.redisKeyPrefix': '' } }, /config.redisKeyPrefix must not be empty when externalRedis.mode is cluster/],
+      ['cluster mode with TLS', { sets: { 'redis.enabled': 'false', 'externalRedis.mode': 'cluster', 'externalRedis.clusterNodes': '{r:6379}', 'externalRedis.tls': 'true' } }, /externalRedis.tls works in standalone mode only/],
+      ['a cluster node that is not host:port', { sets: { 'redis.enabled': 'false', 'externalRedis.mode': 'cluster', 'externalRedis.clusterNodes': '{redis-0}' } }, /\/externalRedis\/clusterNodes\/0': 'redis-0' does not match pattern/],
+      ['an externalRedis.mode the app does not know', { setStrings: { 'redis.enabled': 'false', 'externalRedis.mode': 'replication' } }, /\/externalRedis\/mode/],
       ['an HTTPRoute without parentRefs', { sets: { 'httpRoute.enabled': 'true' } }, /httpRoute.enabled needs httpRoute.parentRefs/],
       ['HPA minReplicas above maxReplicas', { sets: { 'autoscaling.enabled': 'true', 'autoscaling.minReplicas': '5', 'autoscaling.maxReplicas': '3' } }, /autoscaling.minReplicas \(5\) is above autoscaling.maxReplicas \(3\)/],
     ];
@@ -102,6 +109,31 @@ describe('chart: values', function () {
     const env = oneOf(objects, 'Deployment', 'page-tracker').spec?.template.spec?.containers[0]?.env ?? [];
     expect(env.find((e) => e.name === 'REDIS_URL')?.value).to.equal('rediss://views.abc123.cache.amazonaws.com:6380');
     expect(env.find((e) => e.name === 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef).to.deep.equal({ name: 'managed-redis', key: 'auth-token' });
+  });
+
+  it('external-sentinel: the Sentinels and the primary\'s name instead of REDIS_URL, the password from the named Secret, views acknowledged by a replica', async function () {
+    const objects = await renderValuesFile(fileFor('external-sentinel'));
+    expect(objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'redis').map((o) => o.kind)).to.deep.equal([]);
+    const env = oneOf(objects, 'Deployment', 'page-tracker').spec?.template.spec?.containers[0]?.env ?? [];
+    const byName = Object.fromEntries(env.map((e) => [e.name, e.value]));
+    expect(byName).not.to.have.property('REDIS_URL');
+    expect(byName).not.to.have.property('REDIS_CLUSTER_NODES');
+    expect(byName.REDIS_SENTINELS).to.equal(
+      'redis-node-0.redis-headless.data.svc.cluster.local:26379,redis-node-1.redis-headless.data.svc.cluster.local:26379,redis-node-2.redis-headless.data.svc.cluster.local:26379',
+    );
+    expect(byName.REDIS_SENTINEL_NAME).to.equal('mymaster');
+    expect(byName.REDIS_MIN_REPLICAS_ACK).to.equal('1');
+    expect(byName.REDIS_REPLICAS_ACK_TIMEOUT_MS).to.equal('500');
+    expect(env.find((e) => e.name === 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef).to.deep.equal({ name: 'managed-redis', key: 'redis-password' });
+  });
+
+  it('external-cluster: the cluster nodes instead of REDIS_URL, no password, no replica acknowledgement by default', async function () {
+    const objects = await renderValuesFile(fileFor('external-cluster'));
+    const env = oneOf(objects, 'Deployment', 'page-tracker').spec?.template.spec?.containers[0]?.env ?? [];
+    const names = env.map((e) => e.name);
+    expect(names).to.include('REDIS_CLUSTER_NODES');
+    expect(names.filter((name) => ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_PASSWORD', 'REDIS_MIN_REPLICAS_ACK'].includes(name))).to.deep.equal([]);
+    expect(env.find((e) => e.name === 'REDIS_CLUSTER_NODES')?.value).to.equal('views.abc123.clustercfg.euw1.cache.amazonaws.com:6379');
   });
 
   it('external Redis without a password: no REDIS_PASSWORD and no Secret but the visitor cookie key', async function () {

@@ -13,6 +13,8 @@ export interface RedisServerOptions {
   dir?: string;
   /** Serve TLS only (rediss://), with a throwaway CA whose certificate is `caFile`. */
   tls?: boolean;
+  /** More command-line settings, e.g. `--replicaof 127.0.0.1 <port>` or `--cluster-enabled yes` (redis-ha.ts). */
+  extraArgs?: readonly string[];
 }
 
 export interface RedisServer {
@@ -41,18 +43,20 @@ function redisServerPath(): string {
   return findOnPath('redis-server', 'redis-server');
 }
 
-function launch(binary: string, args: string[]): Promise<ChildProcess> {
+/** Spawns `binary` and resolves once its output shows `readyLine`; the process is tracked, so never left behind. */
+export function launch(binary: string, args: string[], readyLine = READY_LINE): Promise<ChildProcess> {
+  const name = binary.split('/').pop() ?? binary;
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     track(child);
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`redis-server did not become ready within 10 s:\n${output}`));
+      reject(new Error(`${name} did not become ready within 10 s:\n${output}`));
     }, 10_000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
-      if (output.includes(READY_LINE)) {
+      if (output.includes(readyLine)) {
         clearTimeout(timer);
         child.stdout?.off('data', onData);
         // Keep draining so a chatty Redis never blocks on a full pipe.
@@ -68,7 +72,7 @@ function launch(binary: string, args: string[]): Promise<ChildProcess> {
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`redis-server exited (code ${code}, signal ${signal}) before it was ready:\n${output}`));
+      reject(new Error(`${name} exited (code ${code}, signal ${signal}) before it was ready:\n${output}`));
     });
   });
 }
@@ -93,7 +97,8 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     '--appendfsync', options.appendfsync ?? 'everysec',
     '--daemonize', 'no',
     '--logfile', '',
-    ...(options.password === undefined ? [] : ['--requirepass', options.password]),
+    ...(options.password === undefined ? [] : ['--requirepass', options.password, '--masterauth', options.password]),
+    ...(options.extraArgs ?? []),
   ];
   // A port freePort() found can be taken by someone else's client socket before Redis binds it.
   let port = 0;

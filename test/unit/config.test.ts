@@ -21,6 +21,10 @@ describe('config', () => {
       redisPassword: undefined,
       redisKeyPrefix: 'page-tracker:',
       redisCommandTimeoutMs: 1000,
+      redisSentinel: undefined,
+      redisClusterNodes: undefined,
+      redisMinReplicasAck: 0,
+      redisReplicasAckTimeoutMs: 500,
       maxPages: 10000,
       rateLimitViewsPerMinute: 600,
       newPagesPerClientPerHour: 100,
@@ -45,6 +49,8 @@ describe('config', () => {
       REDIS_PASSWORD: 's3cret',
       REDIS_KEY_PREFIX: 'pt:',
       REDIS_COMMAND_TIMEOUT_MS: '250',
+      REDIS_MIN_REPLICAS_ACK: '1',
+      REDIS_REPLICAS_ACK_TIMEOUT_MS: '200',
       MAX_PAGES: '5',
       RATE_LIMIT_VIEWS_PER_MINUTE: '0',
       NEW_PAGES_PER_CLIENT_PER_HOUR: '7',
@@ -66,6 +72,10 @@ describe('config', () => {
       redisPassword: 's3cret',
       redisKeyPrefix: 'pt:',
       redisCommandTimeoutMs: 250,
+      redisSentinel: undefined,
+      redisClusterNodes: undefined,
+      redisMinReplicasAck: 1,
+      redisReplicasAckTimeoutMs: 200,
       maxPages: 5,
       rateLimitViewsPerMinute: 0,
       newPagesPerClientPerHour: 7,
@@ -80,7 +90,7 @@ describe('config', () => {
       production: true,
     });
     expect([...ENV_VARIABLES].sort()).to.deep.equal(
-      ['PORT', 'METRICS_PORT', 'HOST', 'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS', 'MAX_PAGES', 'RATE_LIMIT_VIEWS_PER_MINUTE', 'NEW_PAGES_PER_CLIENT_PER_HOUR', 'PAGE_PATTERN', 'VISITOR_SECRET', 'TRUST_PROXY', 'ALLOWED_ORIGINS', 'LOG_LEVEL', 'LOG_FORMAT', 'SHUTDOWN_DELAY_SECONDS', 'SHUTDOWN_TIMEOUT_SECONDS', 'NODE_ENV'].sort(),
+      ['PORT', 'METRICS_PORT', 'HOST', 'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS', 'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_PASSWORD', 'REDIS_CLUSTER_NODES', 'REDIS_MIN_REPLICAS_ACK', 'REDIS_REPLICAS_ACK_TIMEOUT_MS', 'MAX_PAGES', 'RATE_LIMIT_VIEWS_PER_MINUTE', 'NEW_PAGES_PER_CLIENT_PER_HOUR', 'PAGE_PATTERN', 'VISITOR_SECRET', 'TRUST_PROXY', 'ALLOWED_ORIGINS', 'LOG_LEVEL', 'LOG_FORMAT', 'SHUTDOWN_DELAY_SECONDS', 'SHUTDOWN_TIMEOUT_SECONDS', 'NODE_ENV'].sort(),
     );
   });
 

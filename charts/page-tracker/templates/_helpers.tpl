@@ -98,6 +98,28 @@ seccompProfile:
 
 {{/* ---- Redis connection: where the app finds Redis and its password ---- */}}
 
+{{/* How the app reaches Redis: "standalone" (REDIS_URL), "sentinel" or "cluster"; the in-release Redis is standalone. */}}
+{{- define "page-tracker.redis.mode" -}}
+{{- if .Values.redis.enabled -}}
+standalone
+{{- else -}}
+{{- $mode := .Values.externalRedis.mode -}}
+{{- if and (eq $mode "sentinel") (or (not .Values.externalRedis.sentinels) (not .Values.externalRedis.sentinelName)) -}}
+{{- fail "externalRedis.sentinels and externalRedis.sentinelName are required when externalRedis.mode is sentinel" -}}
+{{- end -}}
+{{- if and (eq $mode "cluster") (not .Values.externalRedis.clusterNodes) -}}
+{{- fail "externalRedis.clusterNodes is required when externalRedis.mode is cluster" -}}
+{{- end -}}
+{{- if and (eq $mode "cluster") (not .Values.config.redisKeyPrefix) -}}
+{{- fail "config.redisKeyPrefix must not be empty when externalRedis.mode is cluster: it is the hash tag that keeps every key in one slot" -}}
+{{- end -}}
+{{- if and (ne $mode "standalone") .Values.externalRedis.tls -}}
+{{- fail "externalRedis.tls works in standalone mode only (the app does not speak TLS to Sentinels or cluster nodes yet)" -}}
+{{- end -}}
+{{- $mode -}}
+{{- end -}}
+{{- end -}}
+
 {{- define "page-tracker.redis.url" -}}
 {{- if .Values.redis.enabled -}}
 {{- printf "redis://%s:6379" (include "page-tracker.redis.fullname" .) -}}
