@@ -1,4 +1,5 @@
 // The only module that reads the environment: everything else gets a typed Config passed in.
+import { DEFAULT_RETENTION_DAYS } from './days.js';
 import { ORIGIN_RULE, parseOrigin } from './origin-rule.js';
 
 export const ENV_VARIABLES = [
@@ -13,6 +14,7 @@ export const ENV_VARIABLES = [
   'RATE_LIMIT_VIEWS_PER_MINUTE',
   'NEW_PAGES_PER_CLIENT_PER_HOUR',
   'PAGE_PATTERN',
+  'VIEW_RETENTION_DAYS',
   'VISITOR_SECRET',
   'TRUST_PROXY',
   'ALLOWED_ORIGINS',
@@ -51,6 +53,8 @@ export interface Config {
   newPagesPerClientPerHour: number;
   /** New pages must match it as a whole; undefined: any valid page name may be created. */
   pagePattern: RegExp | undefined;
+  /** How many days after its end a UTC day's counts are kept; Redis deletes them then. */
+  viewRetentionDays: number;
   /** The key visitor cookies are signed with; undefined: the server makes one for the life of the process. */
   visitorSecret: string | undefined;
   trustProxy: boolean;
@@ -211,6 +215,8 @@ export function loadConfig(env: Env, terminal: Terminal = { stdoutIsTerminal: fa
     rateLimitViewsPerMinute: integer(env, 'RATE_LIMIT_VIEWS_PER_MINUTE', DEFAULT_RATE_LIMIT_VIEWS_PER_MINUTE, 0, 1_000_000_000),
     newPagesPerClientPerHour: integer(env, 'NEW_PAGES_PER_CLIENT_PER_HOUR', DEFAULT_NEW_PAGES_PER_CLIENT_PER_HOUR, 0, 1_000_000_000),
     pagePattern: pagePattern(env),
+    // Ten years at most: each day kept costs memory for every page viewed that day (README, Capacity).
+    viewRetentionDays: integer(env, 'VIEW_RETENTION_DAYS', DEFAULT_RETENTION_DAYS, 1, 3650),
     visitorSecret: visitorSecret(env),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     allowedOrigins: allowedOrigins(env),

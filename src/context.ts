@@ -16,6 +16,8 @@ export interface AppDeps {
   visitors: VisitorIds;
   readiness: Readiness;
   build: BuildInfo;
+  /** The clock "today" is read from for the per-day routes, in ms since the epoch: the store's, so both agree on the UTC day. */
+  now: () => number;
 }
 
 export interface AppState {

@@ -35,7 +35,7 @@ function createStore(config: Config, metrics: Metrics, logger: Logger): ViewStor
     logger.warn(
       'REDIS_URL is not set: counting in memory. EVERY COUNT IS LOST WHEN THE PROCESS STOPS, and replicas do not share counts. Set REDIS_URL for real use.',
     );
-    return new MemoryStore({ maxPages: config.maxPages, budget: budgetOf(config) });
+    return new MemoryStore({ maxPages: config.maxPages, budget: budgetOf(config), retentionDays: config.viewRetentionDays });
   }
   logger.info({ redisUrl: redactRedisUrl(config.redisUrl), passwordFromEnv: config.redisPassword !== undefined }, 'using the Redis store');
   return new RedisStore({
@@ -45,6 +45,7 @@ function createStore(config: Config, metrics: Metrics, logger: Logger): ViewStor
     commandTimeoutMs: config.redisCommandTimeoutMs,
     maxPages: config.maxPages,
     budget: budgetOf(config),
+    retentionDays: config.viewRetentionDays,
     metrics,
     logger,
   });
@@ -104,7 +105,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   const store = createStore(config, metrics, logger);
   const readiness = new Readiness(store, metrics);
   readiness.start();
-  const app = createApp({ store, metrics, logger, config, readiness, build, visitors: visitorIds(config, logger) });
+  const app = createApp({ store, metrics, logger, config, readiness, build, visitors: visitorIds(config, logger), now: Date.now });
   const server = createHttpServer(app.callback());
   const metricsServer = createMetricsServer(metrics);
   const bound = await listen(server, config.port, config.host, 'PORT');

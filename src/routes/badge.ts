@@ -25,7 +25,7 @@ function countsView(ctx: AppContext): boolean {
   const raw = ctx.query.count;
   if (raw === undefined || raw === 'false') return false;
   if (raw === 'true') return true;
-  throw new InvalidQueryError('count must be true (count a view) or false (only read), once');
+  throw new InvalidQueryError('count must be true (count a view) or false (only read), once', 'count');
 }
 
 export function badgeSvg(page: string, views: number): string {

@@ -1,6 +1,7 @@
 // The seam between HTTP handlers and storage: the Redis store and the in-memory default both
 // implement it, and one contract test suite runs against both. The rules of a view write (the order of
 // the checks, what each outcome means) are in VIEW-WRITE.md beside this file.
+import type { DayRange } from '../days.js';
 import { IdempotencyKeyReusedError, NewPageQuotaError, PageLimitReachedError, PageOutsidePatternError, RateLimitedError } from '../errors.js';
 
 export interface PageStats {
@@ -22,6 +23,33 @@ export function pageStats(page: string, views: number, visitors: number): PageSt
 export interface TopPages {
   pages: Array<{ page: string; views: number }>;
   total: number;
+}
+
+/** Views on one UTC day. */
+export interface DayViews {
+  day: string;
+  views: number;
+}
+
+/** A page over a range of UTC days: its views each day, and in the range its views and distinct visitors. */
+export interface PageRange extends PageStats, DayRange {
+  days: DayViews[];
+}
+
+/** Built here for both stores, so that the range's visitors are capped at its views as pageStats caps them. */
+export function pageRange(page: string, range: DayRange, days: DayViews[], visitors: number): PageRange {
+  const views = days.reduce((sum, day) => sum + day.views, 0);
+  return { ...pageStats(page, views, visitors), ...range, days };
+}
+
+/** The top pages over a range of UTC days, and all pages' views each day and in total. */
+export interface TopPagesRange extends TopPages, DayRange {
+  days: DayViews[];
+}
+
+/** Built here for both stores: the range's total is the sum of its days. */
+export function topPagesRange(range: DayRange, pages: TopPages['pages'], days: DayViews[]): TopPagesRange {
+  return { ...range, pages, total: days.reduce((sum, day) => sum + day.views, 0), days };
 }
 
 /** One view to count. */
@@ -155,6 +183,10 @@ export interface ViewStore {
   recordView(view: ViewToRecord): Promise<RecordedView>;
   getPage(page: string): Promise<PageStats>;
   topPages(limit: number): Promise<TopPages>;
+  /** A page's views per UTC day of the range (checked by the caller: in order, at most MAX_RANGE_DAYS). */
+  pageRange(page: string, range: DayRange): Promise<PageRange>;
+  /** The top pages over the range, as topPages ranks them (ties by name, descending), with each day's total. */
+  topPagesRange(range: DayRange, limit: number): Promise<TopPagesRange>;
   /** Resolves when the backing store answers; readiness polls it. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -27,6 +27,8 @@ export interface AppOptions {
   store?: ViewStore;
   pagePattern?: RegExp;
   allowedOrigins?: string[];
+  /** The app's clock; give the store the same one. Date.now unless given. */
+  now?: () => number;
 }
 
 /** The real app in-process on an OS-chosen 127.0.0.1 port, on the in-memory store unless one is given. */
@@ -44,6 +46,7 @@ export async function startApp(options: AppOptions = {}): Promise<AppHarness> {
     build: readBuildInfo(),
     config: { trustProxy: options.trustProxy ?? false, allowedOrigins: options.allowedOrigins ?? [], pagePattern: options.pagePattern },
     visitors: new VisitorIds(HARNESS_VISITOR_SECRET),
+    now: options.now ?? Date.now,
   });
   const server: Server = createHttpServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

@@ -25,6 +25,7 @@ describe('config', () => {
       rateLimitViewsPerMinute: 600,
       newPagesPerClientPerHour: 100,
       pagePattern: undefined,
+      viewRetentionDays: 400,
       visitorSecret: undefined,
       trustProxy: false,
       allowedOrigins: [],
@@ -49,6 +50,7 @@ describe('config', () => {
       RATE_LIMIT_VIEWS_PER_MINUTE: '0',
       NEW_PAGES_PER_CLIENT_PER_HOUR: '7',
       PAGE_PATTERN: 'blog/[a-z-]+',
+      VIEW_RETENTION_DAYS: '30',
       VISITOR_SECRET: 'v'.repeat(32),
       TRUST_PROXY: 'true',
       ALLOWED_ORIGINS: ' https://example.com, http://127.0.0.1:8080 ,',
@@ -70,6 +72,7 @@ describe('config', () => {
       rateLimitViewsPerMinute: 0,
       newPagesPerClientPerHour: 7,
       pagePattern: /^(?:blog\/[a-z-]+)$/u,
+      viewRetentionDays: 30,
       visitorSecret: 'v'.repeat(32),
       trustProxy: true,
       allowedOrigins: ['https://example.com', 'http://127.0.0.1:8080'],
@@ -80,7 +83,7 @@ describe('config', () => {
       production: true,
     });
     expect([...ENV_VARIABLES].sort()).to.deep.equal(
-      ['PORT', 'METRICS_PORT', 'HOST', 'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS', 'MAX_PAGES', 'RATE_LIMIT_VIEWS_PER_MINUTE', 'NEW_PAGES_PER_CLIENT_PER_HOUR', 'PAGE_PATTERN', 'VISITOR_SECRET', 'TRUST_PROXY', 'ALLOWED_ORIGINS', 'LOG_LEVEL', 'LOG_FORMAT', 'SHUTDOWN_DELAY_SECONDS', 'SHUTDOWN_TIMEOUT_SECONDS', 'NODE_ENV'].sort(),
+      ['PORT', 'METRICS_PORT', 'HOST', 'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS', 'MAX_PAGES', 'RATE_LIMIT_VIEWS_PER_MINUTE', 'NEW_PAGES_PER_CLIENT_PER_HOUR', 'PAGE_PATTERN', 'VIEW_RETENTION_DAYS', 'VISITOR_SECRET', 'TRUST_PROXY', 'ALLOWED_ORIGINS', 'LOG_LEVEL', 'LOG_FORMAT', 'SHUTDOWN_DELAY_SECONDS', 'SHUTDOWN_TIMEOUT_SECONDS', 'NODE_ENV'].sort(),
     );
   });
 
@@ -103,6 +106,8 @@ describe('config', () => {
     ['RATE_LIMIT_VIEWS_PER_MINUTE', 'off'],
     ['NEW_PAGES_PER_CLIENT_PER_HOUR', '2.5'],
     ['PAGE_PATTERN', 'blog/(unclosed'],
+    ['VIEW_RETENTION_DAYS', '0'],
+    ['VIEW_RETENTION_DAYS', '3651'],
     ['VISITOR_SECRET', 'short'],
     ['ALLOWED_ORIGINS', 'example.com'],
     ['ALLOWED_ORIGINS', 'https://example.com/'],
