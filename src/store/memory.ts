@@ -218,7 +218,7 @@ export class MemoryStore implements ViewStore {
     const sums = new Map<string, number>();
     const days = daysFrom(range.from, range.to).map((day) => {
       const counts = this.dayCounts(day, now);
-      for (const [page, views] of counts?.views ?? []) sums.set(page, (sums.get(page) ?? 0) + views);
+      if (limit > 0) for (const [page, views] of counts?.views ?? []) sums.set(page, (sums.get(page) ?? 0) + views);
       return { day, views: counts?.total ?? 0 };
     });
     return Promise.resolve(topPagesRange(range, ranked(sums, limit), days));

@@ -115,16 +115,20 @@ return result
  * The top pages over a range: the days' rankings summed into a scratch key (ZUNIONSTORE), read, and deleted
  * in the same call, so nothing is left behind. ZUNION would hand every page of the range to the script and
  * leave the top to be picked in Lua; the README's Capacity section has both measured.
- * KEYS: the scratch zset, the days' ranking zsets, the same days' totals. ARGV: limit.
+ * KEYS: the scratch zset, the days' ranking zsets, the same days' totals. ARGV: limit (0: no ranking).
  * Returns { { total on day 1, ..., total on day N }, { page, score, page, score, ... } }.
  */
 export const TOP_PAGES_RANGE = `
 local days = (#KEYS - 1) / 2
 local totals = redis.call('MGET', unpack(KEYS, days + 2, 2 * days + 1))
 for i = 1, days do totals[i] = tonumber(totals[i]) or 0 end
-redis.call('ZUNIONSTORE', KEYS[1], days, unpack(KEYS, 2, days + 1))
-local ranked = redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1, 'WITHSCORES')
-redis.call('DEL', KEYS[1])
+local limit, ranked = tonumber(ARGV[1]), {}
+-- A limit of 0 asks for the days' totals alone, which cost no union.
+if limit > 0 then
+  redis.call('ZUNIONSTORE', KEYS[1], days, unpack(KEYS, 2, days + 1))
+  ranked = redis.call('ZREVRANGE', KEYS[1], 0, limit - 1, 'WITHSCORES')
+  redis.call('DEL', KEYS[1])
+end
 return { totals, ranked }
 `;
 

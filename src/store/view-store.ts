@@ -185,7 +185,10 @@ export interface ViewStore {
   topPages(limit: number): Promise<TopPages>;
   /** A page's views per UTC day of the range (checked by the caller: in order, at most MAX_RANGE_DAYS). */
   pageRange(page: string, range: DayRange): Promise<PageRange>;
-  /** The top pages over the range, as topPages ranks them (ties by name, descending), with each day's total. */
+  /**
+   * The top pages over the range, as topPages ranks them (ties by name, descending), with each day's total. A
+   * limit of 0 reads only the days' totals, which is much cheaper (no union of the days' rankings).
+   */
   topPagesRange(range: DayRange, limit: number): Promise<TopPagesRange>;
   /** Resolves when the backing store answers; readiness polls it. */
   ping(): Promise<void>;
