@@ -18,6 +18,8 @@ export const ENV_VARIABLES = [
   'VISITOR_SECRET',
   'TRUST_PROXY',
   'ALLOWED_ORIGINS',
+  'IGNORE_BOTS',
+  'RESPECT_DNT',
   'LOG_LEVEL',
   'LOG_FORMAT',
   'SHUTDOWN_DELAY_SECONDS',
@@ -58,6 +60,10 @@ export interface Config {
   /** The key visitor cookies are signed with; undefined: the server makes one for the life of the process. */
   visitorSecret: string | undefined;
   trustProxy: boolean;
+  /** Leave out requests whose User-Agent isbot recognises (crawlers, and any client that is not a browser). */
+  ignoreBots: boolean;
+  /** Leave out requests that carry DNT: 1 or Sec-GPC: 1. */
+  respectDnt: boolean;
   /** The sites whose pages may count views from the browser (ALLOWED_ORIGINS); empty means none. */
   allowedOrigins: readonly string[];
   logLevel: LogLevel;
@@ -220,6 +226,9 @@ export function loadConfig(env: Env, terminal: Terminal = { stdoutIsTerminal: fa
     visitorSecret: visitorSecret(env),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     allowedOrigins: allowedOrigins(env),
+    // Both off by default; README, "Views left out", says why.
+    ignoreBots: boolean(env, 'IGNORE_BOTS', false),
+    respectDnt: boolean(env, 'RESPECT_DNT', false),
     logLevel: logLevel(env),
     logFormat: logFormat(env, terminal),
     shutdownDelaySeconds: integer(env, 'SHUTDOWN_DELAY_SECONDS', 0, 0, 300),

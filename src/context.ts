@@ -12,7 +12,7 @@ export interface AppDeps {
   store: ViewStore;
   metrics: Metrics;
   logger: Logger;
-  config: Pick<Config, 'trustProxy' | 'allowedOrigins' | 'pagePattern'>;
+  config: Pick<Config, 'trustProxy' | 'allowedOrigins' | 'pagePattern' | 'ignoreBots' | 'respectDnt'>;
   visitors: VisitorIds;
   readiness: Readiness;
   build: BuildInfo;

@@ -27,6 +27,8 @@ export interface AppOptions {
   store?: ViewStore;
   pagePattern?: RegExp;
   allowedOrigins?: string[];
+  ignoreBots?: boolean;
+  respectDnt?: boolean;
   /** The app's clock; give the store the same one. Date.now unless given. */
   now?: () => number;
 }
@@ -44,7 +46,7 @@ export async function startApp(options: AppOptions = {}): Promise<AppHarness> {
     logger,
     readiness,
     build: readBuildInfo(),
-    config: { trustProxy: options.trustProxy ?? false, allowedOrigins: options.allowedOrigins ?? [], pagePattern: options.pagePattern },
+    config: { trustProxy: options.trustProxy ?? false, allowedOrigins: options.allowedOrigins ?? [], pagePattern: options.pagePattern, ignoreBots: options.ignoreBots ?? false, respectDnt: options.respectDnt ?? false },
     visitors: new VisitorIds(HARNESS_VISITOR_SECRET),
     now: options.now ?? Date.now,
   });

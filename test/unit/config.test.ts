@@ -29,6 +29,8 @@ describe('config', () => {
       visitorSecret: undefined,
       trustProxy: false,
       allowedOrigins: [],
+      ignoreBots: false,
+      respectDnt: false,
       logLevel: 'info',
       logFormat: 'json',
       shutdownDelaySeconds: 0,
@@ -54,6 +56,8 @@ describe('config', () => {
       VISITOR_SECRET: 'v'.repeat(32),
       TRUST_PROXY: 'true',
       ALLOWED_ORIGINS: ' https://example.com, http://127.0.0.1:8080 ,',
+      IGNORE_BOTS: 'true',
+      RESPECT_DNT: 'yes',
       LOG_LEVEL: 'debug',
       LOG_FORMAT: 'pretty',
       SHUTDOWN_DELAY_SECONDS: '5',
@@ -76,6 +80,8 @@ describe('config', () => {
       visitorSecret: 'v'.repeat(32),
       trustProxy: true,
       allowedOrigins: ['https://example.com', 'http://127.0.0.1:8080'],
+      ignoreBots: true,
+      respectDnt: true,
       logLevel: 'debug',
       logFormat: 'pretty',
       shutdownDelaySeconds: 5,
@@ -83,7 +89,7 @@ describe('config', () => {
       production: true,
     });
     expect([...ENV_VARIABLES].sort()).to.deep.equal(
-      ['PORT', 'METRICS_PORT', 'HOST', 'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS', 'MAX_PAGES', 'RATE_LIMIT_VIEWS_PER_MINUTE', 'NEW_PAGES_PER_CLIENT_PER_HOUR', 'PAGE_PATTERN', 'VIEW_RETENTION_DAYS', 'VISITOR_SECRET', 'TRUST_PROXY', 'ALLOWED_ORIGINS', 'LOG_LEVEL', 'LOG_FORMAT', 'SHUTDOWN_DELAY_SECONDS', 'SHUTDOWN_TIMEOUT_SECONDS', 'NODE_ENV'].sort(),
+      ['PORT', 'METRICS_PORT', 'HOST', 'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS', 'MAX_PAGES', 'RATE_LIMIT_VIEWS_PER_MINUTE', 'NEW_PAGES_PER_CLIENT_PER_HOUR', 'PAGE_PATTERN', 'VIEW_RETENTION_DAYS', 'VISITOR_SECRET', 'TRUST_PROXY', 'ALLOWED_ORIGINS', 'IGNORE_BOTS', 'RESPECT_DNT', 'LOG_LEVEL', 'LOG_FORMAT', 'SHUTDOWN_DELAY_SECONDS', 'SHUTDOWN_TIMEOUT_SECONDS', 'NODE_ENV'].sort(),
     );
   });
 
@@ -95,6 +101,8 @@ describe('config', () => {
     ['MAX_PAGES', '1.5'],
     ['REDIS_COMMAND_TIMEOUT_MS', '0'],
     ['TRUST_PROXY', 'maybe'],
+    ['IGNORE_BOTS', 'sometimes'],
+    ['RESPECT_DNT', '2'],
     ['LOG_LEVEL', 'loud'],
     ['LOG_FORMAT', 'xml'],
     ['SHUTDOWN_DELAY_SECONDS', '1e3'],
