@@ -5,11 +5,19 @@ import { InvalidQueryError } from './errors.js';
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * The longest range one read may cover, in days. A range read touches one ranking or one HyperLogLog per day
- * inside a single Redis call, which serves no one else while it runs; a year and a day keeps the longest call
- * a few milliseconds (README, Capacity) and still covers any calendar year.
+ * The longest range a page's figures may cover, in days. A page range reads one ranking entry and one
+ * HyperLogLog per day in a single Redis call, about 0.25 ms for 30 days (README, Capacity); a year and a day
+ * keeps it a few milliseconds and still covers any calendar year.
  */
 export const MAX_RANGE_DAYS = 366;
+
+/**
+ * The longest range the top pages may be ranked over. That read sums every page of every day of the range
+ * (ZUNIONSTORE), and Redis serves no one else meanwhile: 30 days of 10,000 pages measured 35-230 ms of Redis
+ * time on a busy machine (README, Capacity), so a year would stall every view for seconds. A month covers
+ * "this week" and "this month".
+ */
+export const MAX_TOP_RANGE_DAYS = 31;
 
 /** The days a range covers when only one end is given, and that the home page charts. */
 export const DEFAULT_RANGE_DAYS = 30;
@@ -72,11 +80,11 @@ export function rangeLength({ from, to }: DayRange): number {
  * The range a request's `from` and `to` ask for, or undefined when it gives neither (the all-time figures).
  * A missing `to` is today (UTC, by the app's clock); a missing `from` is DEFAULT_RANGE_DAYS days up to `to`.
  */
-export function requestedRange(query: { from?: unknown; to?: unknown }, now: number): DayRange | undefined {
+export function requestedRange(query: { from?: unknown; to?: unknown }, now: number, maxDays: number): DayRange | undefined {
   if (query.from === undefined && query.to === undefined) return undefined;
   const to = query.to === undefined ? dayOf(now) : parseDay(query.to, 'to');
   const from = query.from === undefined ? addDays(to, 1 - DEFAULT_RANGE_DAYS) : parseDay(query.from, 'from');
-  return checkedRange(from, to);
+  return checkedRange(from, to, maxDays);
 }
 
 /** The last `days` days up to today, by the clock given. */
@@ -85,11 +93,11 @@ export function lastDays(days: number, now: number): DayRange {
   return { from: addDays(to, 1 - days), to };
 }
 
-/** The days of a range, checked: in order and at most MAX_RANGE_DAYS long. */
-export function checkedRange(from: string, to: string): DayRange {
+/** The days of a range, checked: in order and at most `maxDays` long. */
+export function checkedRange(from: string, to: string, maxDays: number): DayRange {
   if (from > to) throw new InvalidQueryError(`from (${from}) is after to (${to}); give the earlier day first`, 'from');
   const range = { from, to };
   const length = rangeLength(range);
-  if (length > MAX_RANGE_DAYS) throw new InvalidQueryError(`the range from ${from} to ${to} covers ${length} days; at most ${MAX_RANGE_DAYS} may be read at once`, 'to');
+  if (length > maxDays) throw new InvalidQueryError(`the range from ${from} to ${to} covers ${length} days; at most ${maxDays} may be read at once here`, 'to');
   return range;
 }

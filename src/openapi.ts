@@ -1,6 +1,6 @@
 // The API as an OpenAPI 3.1 document, served at /openapi.json. test/repo/openapi.test.ts validates it against
 // the OpenAPI schema, and the integration and smoke suites check every answer they get against it.
-import { DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS } from './days.js';
+import { DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS, MAX_TOP_RANGE_DAYS } from './days.js';
 import { PAGE_RULE } from './errors.js';
 import { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from './idempotency-key.js';
 import { CROSS_ORIGIN_METHODS } from './origin.js';
@@ -27,11 +27,11 @@ const page = {
 };
 
 const day = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' };
-const rangeNote = `UTC days, both ends included, at most ${MAX_RANGE_DAYS} days (else 400 invalid_query naming the parameter).`;
+const rangeNote = (maxDays: number): string => `UTC days, both ends included, at most ${maxDays} days (else 400 invalid_query naming the parameter).`;
 /** from and to: with either, the answer is the range's figures; with neither, the all-time ones. */
-const range = [
-  { name: 'from', in: 'query', required: false, description: `The first day. Default: ${DEFAULT_RANGE_DAYS} days up to \`to\`. ${rangeNote}`, schema: day },
-  { name: 'to', in: 'query', required: false, description: `The last day. Default: today (UTC). ${rangeNote}`, schema: day },
+const range = (maxDays: number): Json[] => [
+  { name: 'from', in: 'query', required: false, description: `The first day. Default: ${DEFAULT_RANGE_DAYS} days up to \`to\`. ${rangeNote(maxDays)}`, schema: day },
+  { name: 'to', in: 'query', required: false, description: `The last day. Default: today (UTC). ${rangeNote(maxDays)}`, schema: day },
 ];
 
 const counted = {
@@ -89,7 +89,7 @@ export const OPENAPI_DOCUMENT = {
     '/api/views': {
       get: {
         summary: 'The top pages by views and the total over all pages, all time or over a range of days',
-        parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 10 } }, ...range],
+        parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 10 } }, ...range(MAX_TOP_RANGE_DAYS)],
         responses: {
           '200': {
             description: 'The ranking: all time (TopPages), or with from or to over those days (TopPagesRange)',
@@ -105,7 +105,7 @@ export const OPENAPI_DOCUMENT = {
       parameters: [page],
       get: {
         summary: "A page's figures, all time or over a range of days, without counting",
-        parameters: range,
+        parameters: range(MAX_RANGE_DAYS),
         responses: {
           '200': {
             description: 'The figures (0 for an unknown page): all time (PageStats), or with from or to over those days (PageRange)',

@@ -1,6 +1,6 @@
 import type { Router } from '@koa/router';
 import type { AppContext, AppDeps } from '../context.js';
-import { requestedRange } from '../days.js';
+import { MAX_RANGE_DAYS, MAX_TOP_RANGE_DAYS, requestedRange } from '../days.js';
 import { InvalidQueryError } from '../errors.js';
 import { parsePageName } from '../page.js';
 import { countView } from './count-view.js';
@@ -26,7 +26,7 @@ function limitOf(ctx: AppContext): number {
 export function viewRoutes(router: Router, deps: AppDeps): void {
   router.get('/api/views', '/api/views', async (ctx: AppContext) => {
     ctx.set('Cache-Control', 'no-store');
-    const range = requestedRange(ctx.query, deps.now());
+    const range = requestedRange(ctx.query, deps.now(), MAX_TOP_RANGE_DAYS);
     const limit = limitOf(ctx);
     ctx.body = range === undefined ? await deps.store.topPages(limit) : await deps.store.topPagesRange(range, limit);
   });
@@ -39,7 +39,7 @@ export function viewRoutes(router: Router, deps: AppDeps): void {
   router.get('/api/views/:page', '/api/views/{*page}', async (ctx: AppContext) => {
     ctx.set('Cache-Control', 'no-store');
     const page = pageOf(ctx);
-    const range = requestedRange(ctx.query, deps.now());
+    const range = requestedRange(ctx.query, deps.now(), MAX_RANGE_DAYS);
     ctx.body = range === undefined ? await deps.store.getPage(page) : await deps.store.pageRange(page, range);
   });
 }

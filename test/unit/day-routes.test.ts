@@ -69,9 +69,13 @@ describe('per-day routes: GET /api/views/{page} and GET /api/views with from and
     });
   });
 
-  it('a range of 366 days is served', async () => {
-    expect((await getJson('/api/views?from=2025-03-10&to=2026-03-10')).status).to.equal(200);
+  it("a page's range may cover 366 days, the top pages' 31", async () => {
     expect(((await getJson('/api/views/a?from=2025-03-10&to=2026-03-10')).body.days as unknown[]).length).to.equal(366);
+    expect(((await getJson('/api/views?from=2026-02-08&to=2026-03-10')).body.days as unknown[]).length).to.equal(31);
+    const { status, body } = await getJson('/api/views?from=2026-02-07&to=2026-03-10');
+    expect(status).to.equal(400);
+    expect(body).to.deep.include({ error: 'invalid_query', parameter: 'to' });
+    expect(body.message).to.include('covers 32 days; at most 31');
   });
 
   for (const [query, parameter, says] of [
@@ -82,7 +86,7 @@ describe('per-day routes: GET /api/views/{page} and GET /api/views with from and
     ['from=2026-03-01&from=2026-03-02', 'from', 'YYYY-MM-DD'],
     ['from=', 'from', 'YYYY-MM-DD'],
     ['from=2026-03-10&to=2026-03-01', 'from', 'is after to'],
-    ['from=2025-03-09&to=2026-03-10', 'to', 'at most 366'],
+    ['from=2025-03-09&to=2026-03-10', 'to', 'covers 367 days; at most'],
     ['from=2026-03-01&to=2026-03-02&limit=0', 'limit', 'limit must be'],
     ['from=2026-03-01&to=2026-03-02&limit=101', 'limit', 'limit must be'],
   ] as const) {
