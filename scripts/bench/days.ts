@@ -129,7 +129,7 @@ export async function benchDays(redisUrl: string): Promise<void> {
     const rankingKeys = days.map((day) => keys.dayRanking(day));
     await client.config('RESETSTAT');
     const unionMs = await timed(async () => {
-      const all = (await client.zunion(rankingKeys.length, ...rankingKeys, 'WITHSCORES')) as string[];
+      const all = (await client.zunion(rankingKeys.length, ...rankingKeys, 'WITHSCORES'));
       return all.slice(-20);
     });
     const union = await commandStats(client, 'zunion');
