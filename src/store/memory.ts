@@ -183,7 +183,8 @@ export class MemoryStore implements ViewStore {
 
   private countDay(page: string, visitorId: string, now: number): void {
     const day = dayOf(now);
-    let counts = this.days.get(day);
+    // As in Redis, a day's counts that have expired are gone, and a write starts them afresh.
+    let counts = this.dayCounts(day, now);
     if (counts === undefined) {
       counts = { total: 0, views: new Map(), visitors: new Map(), expiresAt: now + dayKeyLifetimeMs(now, this.retentionDays) };
       this.days.set(day, counts);
