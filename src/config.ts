@@ -16,6 +16,7 @@ export const ENV_VARIABLES = [
   'PAGE_PATTERN',
   'VIEW_RETENTION_DAYS',
   'VISITOR_SECRET',
+  'VISITOR_MODE',
   'TRUST_PROXY',
   'ALLOWED_ORIGINS',
   'IGNORE_BOTS',
@@ -33,6 +34,10 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const LOG_FORMATS = ['json', 'pretty'] as const;
+
+/** How distinct visitors are told apart (README, "Visitors without cookies"). */
+export const VISITOR_MODES = ['cookie', 'cookieless'] as const;
+export type VisitorMode = (typeof VISITOR_MODES)[number];
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** What the process knows about where its output goes; not an environment variable, but it decides defaults. */
@@ -57,6 +62,7 @@ export interface Config {
   pagePattern: RegExp | undefined;
   /** How many days after its end a UTC day's counts are kept; Redis deletes them then. */
   viewRetentionDays: number;
+  visitorMode: VisitorMode;
   /** The key visitor cookies are signed with; undefined: the server makes one for the life of the process. */
   visitorSecret: string | undefined;
   trustProxy: boolean;
@@ -204,6 +210,13 @@ function visitorSecret(env: Env): string | undefined {
   return raw;
 }
 
+function visitorMode(env: Env): VisitorMode {
+  const raw = read(env, 'VISITOR_MODE')?.toLowerCase() ?? 'cookie';
+  const mode = VISITOR_MODES.find((known) => known === raw);
+  if (mode === undefined) throw new ConfigError('VISITOR_MODE', `expected one of ${VISITOR_MODES.join(', ')}, got "${raw}"`);
+  return mode;
+}
+
 export function loadConfig(env: Env, terminal: Terminal = { stdoutIsTerminal: false }): Config {
   const production = read(env, 'NODE_ENV') === 'production';
   const url = redisUrl(env);
@@ -224,6 +237,7 @@ export function loadConfig(env: Env, terminal: Terminal = { stdoutIsTerminal: fa
     // Ten years at most: each day kept costs memory for every page viewed that day (README, Capacity).
     viewRetentionDays: integer(env, 'VIEW_RETENTION_DAYS', DEFAULT_RETENTION_DAYS, 1, 3650),
     visitorSecret: visitorSecret(env),
+    visitorMode: visitorMode(env),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     allowedOrigins: allowedOrigins(env),
     // Both off by default; README, "Views left out", says why.

@@ -19,7 +19,7 @@ export async function countView({ store, metrics, visitors, config }: AppDeps, c
   const mayCreatePage = config.pagePattern === undefined || page === HOME_PAGE || config.pagePattern.test(page);
   let recorded;
   try {
-    recorded = await store.recordView({ page, visitorId: visitors.idOf(ctx), idempotencyKey, client: budgetClientOf(ctx.ip), mayCreatePage });
+    recorded = await store.recordView({ page, visitorId: await visitors.idOf(ctx), idempotencyKey, client: budgetClientOf(ctx.ip), mayCreatePage });
   } catch (error) {
     if (error instanceof ViewRefusedError) metrics.viewsDropped.inc({ reason: error.dropReason });
     throw error;

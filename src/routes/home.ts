@@ -1,4 +1,5 @@
 import type { Router } from '@koa/router';
+import type { VisitorMode } from '../config.js';
 import type { AppContext, AppDeps } from '../context.js';
 import { dayChart } from '../day-chart.js';
 import { DEFAULT_RANGE_DAYS, lastDays } from '../days.js';
@@ -38,12 +39,18 @@ interface HomeFigures {
   recent: TopPagesRange;
 }
 
-function homePage(stats: PageStats, { ranking, recent }: HomeFigures, origin: string): string {
+/** How the home page says visitors are told apart, by VISITOR_MODE. */
+const HOW_VISITORS_COUNT: Record<VisitorMode, string> = {
+  cookie: 'each browser is one visitor, counted by an anonymous cookie',
+  cookieless: 'each address and browser is one visitor a day, without cookies',
+};
+
+function homePage(stats: PageStats, { ranking, recent }: HomeFigures, origin: string, mode: VisitorMode): string {
   const base = escapeHtml(origin);
   return htmlPage(
     'page-tracker',
     `<h1>This page has been seen ${plural(stats.views, 'time', 'times')}.</h1>
-<p class="lead">By ${plural(stats.visitors, 'visitor', 'visitors')} (each browser is one visitor, counted by an anonymous cookie).</p>
+<p class="lead">By ${plural(stats.visitors, 'visitor', 'visitors')} (${HOW_VISITORS_COUNT[mode]}).</p>
 
 <h2>The last ${recent.days.length} days</h2>
 ${dayChart(recent.days, 'recent')}
@@ -95,7 +102,7 @@ export function homeRoutes(router: Router, deps: AppDeps): void {
       ctx.body = stats;
       return;
     }
-    answerHtml(ctx, 200, homePage(stats, await figures(), `${ctx.protocol}://${ctx.host}`));
+    answerHtml(ctx, 200, homePage(stats, await figures(), `${ctx.protocol}://${ctx.host}`, deps.config.visitorMode));
   });
   // Our pages carry their icon inline; this answers the browsers that still ask for /favicon.ico (for
   // a JSON answer they display, for instance) with the same icon instead of a 404 in every log.

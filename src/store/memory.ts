@@ -7,6 +7,7 @@ import {
   pageStats,
   recordedView,
   VIEW_OUTCOME,
+  VISITOR_SALT_LIFETIME_MS,
   type PageRange,
   type PageStats,
   type RecordedView,
@@ -110,6 +111,8 @@ export class MemoryStore implements ViewStore {
   /** By day, in the order the days were first written, which is the order they expire in. */
   private readonly days = new Map<string, DayCounts>();
   private readonly retentionDays: number;
+  /** The cookieless visitor salts by day, as Redis keeps them under salt:<day>. */
+  private readonly salts = new Map<string, { salt: string; expiresAt: number }>();
   private readonly maxPages: number;
   private readonly idempotencyWindowMs: number;
   private readonly budget: ViewBudget;
@@ -223,6 +226,15 @@ export class MemoryStore implements ViewStore {
       return { day, views: counts?.total ?? 0 };
     });
     return Promise.resolve(topPagesRange(range, ranked(sums, limit), days));
+  }
+
+  visitorSalt(day: string, candidate: string): Promise<string> {
+    const now = this.now();
+    const kept = this.salts.get(day);
+    if (kept !== undefined && kept.expiresAt > now) return Promise.resolve(kept.salt);
+    for (const [saltDay, { expiresAt }] of this.salts) if (expiresAt <= now) this.salts.delete(saltDay);
+    this.salts.set(day, { salt: candidate, expiresAt: now + VISITOR_SALT_LIFETIME_MS });
+    return Promise.resolve(candidate);
   }
 
   getPage(page: string): Promise<PageStats> {

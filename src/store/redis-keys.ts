@@ -17,6 +17,8 @@ export interface RedisKeys {
   dayTotal(day: string): string;
   /** HyperLogLog of the page's visitors on that UTC day. */
   dayVisitors(day: string, page: string): string;
+  /** STRING: the random salt cookieless visitor ids of that UTC day are keyed with; deleted 48 hours after it is made. */
+  visitorSalt(day: string): string;
   /** ZSET a range read sums the days' rankings into and deletes in the same script: it never outlives the call. */
   readonly rangeScratch: string;
   /** STRING: views of the client counted in views window number `window` (VIEW-WRITE.md, abuse budget). */
@@ -34,6 +36,7 @@ export function redisKeys(prefix: string): RedisKeys {
     dayRanking: (day) => `${prefix}day:${day}:ranking`,
     dayTotal: (day) => `${prefix}day:${day}:total`,
     dayVisitors: (day, page) => `${prefix}day:${day}:visitors:${page}`,
+    visitorSalt: (day) => `${prefix}salt:${day}`,
     rangeScratch: `${prefix}scratch:range-ranking`,
     viewsBudget: (client, window) => `${prefix}budget:views:${client}:${window}`,
     newPagesBudget: (client, window) => `${prefix}budget:new-pages:${client}:${window}`,

@@ -22,6 +22,7 @@ import {
   type TopPages,
   topPagesRange,
   type TopPagesRange,
+  VISITOR_SALT_LIFETIME_MS,
   type ViewBudget,
   type ViewStore,
   type ViewToRecord,
@@ -226,6 +227,12 @@ export class RedisStore implements ViewStore {
     const [totals, ranked] = await this.timed('top_pages_range', () => this.redis.topPagesRange(keys.length, ...keys, limit));
     const dayViews = days.map((day, i) => ({ day, views: totals[i] ?? 0 }));
     return topPagesRange(range, rankedPages(ranked), dayViews);
+  }
+
+  async visitorSalt(day: string, candidate: string): Promise<string> {
+    // SET NX GET: one call that keeps the salt another replica made first, or stores ours.
+    const first = await this.timed('visitor_salt', () => this.redis.call('SET', this.keys.visitorSalt(day), candidate, 'PX', VISITOR_SALT_LIFETIME_MS, 'NX', 'GET'));
+    return typeof first === 'string' ? first : candidate;
   }
 
   async ping(): Promise<void> {

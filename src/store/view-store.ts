@@ -73,6 +73,9 @@ export interface RecordedView {
   replayed: boolean;
 }
 
+/** How long a day's visitor salt is kept: through that day and the next, whenever in the day it was made. */
+export const VISITOR_SALT_LIFETIME_MS = 48 * 60 * 60 * 1000;
+
 /** How long an idempotency key is remembered: a retry within it is answered from the first write. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
@@ -190,6 +193,11 @@ export interface ViewStore {
    * limit of 0 reads only the days' totals, which is much cheaper (no union of the days' rankings).
    */
   topPagesRange(range: DayRange, limit: number): Promise<TopPagesRange>;
+  /**
+   * The salt of a UTC day for cookieless visitor ids: the one already made for that day, or else `candidate`,
+   * kept from now on for VISITOR_SALT_LIFETIME_MS. Every replica thus keys the day's ids with the same salt.
+   */
+  visitorSalt(day: string, candidate: string): Promise<string>;
   /** Resolves when the backing store answers; readiness polls it. */
   ping(): Promise<void>;
   close(): Promise<void>;

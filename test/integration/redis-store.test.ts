@@ -5,7 +5,7 @@ import { createMetrics } from '../../src/metrics.js';
 import { redisKeys } from '../../src/store/redis-keys.js';
 import { RedisStore } from '../../src/store/redis.js';
 import { RECORD_VIEWS } from '../../src/store/redis-scripts.js';
-import { VIEW_OUTCOME } from '../../src/store/view-store.js';
+import { VIEW_OUTCOME, VISITOR_SALT_LIFETIME_MS } from '../../src/store/view-store.js';
 import { waitFor } from '../support/processes.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { memoryLogger } from '../support/silent-logger.js';
@@ -120,6 +120,22 @@ describe('RedisStore against a real redis-server (view store contract)', () => {
     } finally {
       raw.disconnect();
       await store.close();
+    }
+  });
+
+  it("a day's visitor salt is the first one stored, under a key of redis-keys.ts that Redis deletes after 48 hours", async () => {
+    const keyPrefix = `salt-${randomUUID()}:`;
+    const store = await connectedStore(keyPrefix, 100);
+    const other = await connectedStore(keyPrefix, 100);
+    const raw = new Redis(redis.url);
+    try {
+      expect(await store.visitorSalt('2026-03-10', 'salt-a')).to.equal('salt-a');
+      expect(await other.visitorSalt('2026-03-10', 'salt-b'), 'another replica gets the same salt').to.equal('salt-a');
+      expect(await raw.pttl(redisKeys(keyPrefix).visitorSalt('2026-03-10'))).to.be.within(VISITOR_SALT_LIFETIME_MS - 5000, VISITOR_SALT_LIFETIME_MS);
+    } finally {
+      raw.disconnect();
+      await store.close();
+      await other.close();
     }
   });
 

@@ -7,7 +7,8 @@ import { Readiness } from '../../src/readiness.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import type { ViewStore } from '../../src/store/view-store.js';
 import { readBuildInfo } from '../../src/version.js';
-import { VisitorIds } from '../../src/visitor.js';
+import type { VisitorMode } from '../../src/config.js';
+import { CookielessVisitors, VisitorIds } from '../../src/visitor.js';
 import { memoryLogger } from './silent-logger.js';
 
 export interface AppHarness {
@@ -28,6 +29,7 @@ export interface AppOptions {
   pagePattern?: RegExp;
   allowedOrigins?: string[];
   ignoreBots?: boolean;
+  visitorMode?: VisitorMode;
   respectDnt?: boolean;
   /** The app's clock; give the store the same one. Date.now unless given. */
   now?: () => number;
@@ -46,8 +48,8 @@ export async function startApp(options: AppOptions = {}): Promise<AppHarness> {
     logger,
     readiness,
     build: readBuildInfo(),
-    config: { trustProxy: options.trustProxy ?? false, allowedOrigins: options.allowedOrigins ?? [], pagePattern: options.pagePattern, ignoreBots: options.ignoreBots ?? false, respectDnt: options.respectDnt ?? false },
-    visitors: new VisitorIds(HARNESS_VISITOR_SECRET),
+    config: { trustProxy: options.trustProxy ?? false, allowedOrigins: options.allowedOrigins ?? [], pagePattern: options.pagePattern, ignoreBots: options.ignoreBots ?? false, respectDnt: options.respectDnt ?? false, visitorMode: options.visitorMode ?? 'cookie' },
+    visitors: options.visitorMode === 'cookieless' ? new CookielessVisitors(store, options.now ?? Date.now) : new VisitorIds(HARNESS_VISITOR_SECRET),
     now: options.now ?? Date.now,
   });
   const server: Server = createHttpServer(app.callback());

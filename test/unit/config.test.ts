@@ -27,6 +27,7 @@ describe('config', () => {
       pagePattern: undefined,
       viewRetentionDays: 400,
       visitorSecret: undefined,
+      visitorMode: 'cookie',
       trustProxy: false,
       allowedOrigins: [],
       ignoreBots: false,
@@ -54,6 +55,7 @@ describe('config', () => {
       PAGE_PATTERN: 'blog/[a-z-]+',
       VIEW_RETENTION_DAYS: '30',
       VISITOR_SECRET: 'v'.repeat(32),
+      VISITOR_MODE: 'cookieless',
       TRUST_PROXY: 'true',
       ALLOWED_ORIGINS: ' https://example.com, http://127.0.0.1:8080 ,',
       IGNORE_BOTS: 'true',
@@ -78,6 +80,7 @@ describe('config', () => {
       pagePattern: /^(?:blog\/[a-z-]+)$/u,
       viewRetentionDays: 30,
       visitorSecret: 'v'.repeat(32),
+      visitorMode: 'cookieless',
       trustProxy: true,
       allowedOrigins: ['https://example.com', 'http://127.0.0.1:8080'],
       ignoreBots: true,
@@ -89,7 +92,7 @@ describe('config', () => {
       production: true,
     });
     expect([...ENV_VARIABLES].sort()).to.deep.equal(
-      ['PORT', 'METRICS_PORT', 'HOST', 'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS', 'MAX_PAGES', 'RATE_LIMIT_VIEWS_PER_MINUTE', 'NEW_PAGES_PER_CLIENT_PER_HOUR', 'PAGE_PATTERN', 'VIEW_RETENTION_DAYS', 'VISITOR_SECRET', 'TRUST_PROXY', 'ALLOWED_ORIGINS', 'IGNORE_BOTS', 'RESPECT_DNT', 'LOG_LEVEL', 'LOG_FORMAT', 'SHUTDOWN_DELAY_SECONDS', 'SHUTDOWN_TIMEOUT_SECONDS', 'NODE_ENV'].sort(),
+      ['PORT', 'METRICS_PORT', 'HOST', 'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS', 'MAX_PAGES', 'RATE_LIMIT_VIEWS_PER_MINUTE', 'NEW_PAGES_PER_CLIENT_PER_HOUR', 'PAGE_PATTERN', 'VIEW_RETENTION_DAYS', 'VISITOR_SECRET', 'VISITOR_MODE', 'TRUST_PROXY', 'ALLOWED_ORIGINS', 'IGNORE_BOTS', 'RESPECT_DNT', 'LOG_LEVEL', 'LOG_FORMAT', 'SHUTDOWN_DELAY_SECONDS', 'SHUTDOWN_TIMEOUT_SECONDS', 'NODE_ENV'].sort(),
     );
   });
 
@@ -117,6 +120,7 @@ describe('config', () => {
     ['VIEW_RETENTION_DAYS', '0'],
     ['VIEW_RETENTION_DAYS', '3651'],
     ['VISITOR_SECRET', 'short'],
+    ['VISITOR_MODE', 'fingerprint'],
     ['ALLOWED_ORIGINS', 'example.com'],
     ['ALLOWED_ORIGINS', 'https://example.com/'],
     ['ALLOWED_ORIGINS', 'https://a.example,https://b.example/path'],
