@@ -1,6 +1,6 @@
 // `npm run bench:scale`: how the cost of a view moves with the number of pages, what two service processes
 // (the chart's two replicas) get from one Redis, and how much Redis memory pages take with their visitor
-// HyperLogLogs. Prints figures; asserts nothing. Options: --duration SECONDS (default 10), --connections N
+// HyperLogLogs, then the per-day counts' memory and range-read costs (scripts/bench/days.ts). Prints figures; asserts nothing. Options: --duration SECONDS (default 10), --connections N
 // (default 64, split evenly between the two processes in the two-process run, so that the offered
 // concurrency is the same). Every request is a new visitor (no cookie), the worst case for Redis.
 import { Redis } from 'ioredis';
@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { startRedis } from '../test/support/redis-server.js';
 import { ONE_CLIENT_LOAD_ENV, startService, type RunningService } from '../test/support/service.js';
 import { redisKeys } from '../src/store/redis-keys.js';
+import { benchDays } from './bench/days.js';
 import { cpuSeconds, figuresOf, load, measure, peakRssMiB, treeCpuSeconds, type LoadOptions } from './bench/measure.js';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '64' } } });
@@ -131,6 +132,9 @@ try {
       `${fixed(densePerPage)} bytes with its ranking entry: ${fixed((densePerPage * MEMORY_PAGES) / MiB, 1)} MiB per ${count} pages, ` +
       `${fixed(GiB / densePerPage / 1e3)} thousand pages per GiB`,
   );
+  // Services stopped first: the per-day figures are Redis's alone.
+  for (const service of services.splice(0)) await service.stop();
+  await benchDays(redis.url);
 } finally {
   client.disconnect();
   for (const service of services) await service.stop();

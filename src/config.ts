@@ -1,4 +1,5 @@
 // The only module that reads the environment: everything else gets a typed Config passed in.
+import { DEFAULT_RETENTION_DAYS } from './days.js';
 import { ORIGIN_RULE, parseOrigin } from './origin-rule.js';
 
 export const ENV_VARIABLES = [
@@ -19,9 +20,13 @@ export const ENV_VARIABLES = [
   'RATE_LIMIT_VIEWS_PER_MINUTE',
   'NEW_PAGES_PER_CLIENT_PER_HOUR',
   'PAGE_PATTERN',
+  'VIEW_RETENTION_DAYS',
   'VISITOR_SECRET',
+  'VISITOR_MODE',
   'TRUST_PROXY',
   'ALLOWED_ORIGINS',
+  'IGNORE_BOTS',
+  'RESPECT_DNT',
   'LOG_LEVEL',
   'LOG_FORMAT',
   'SHUTDOWN_DELAY_SECONDS',
@@ -35,6 +40,10 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const LOG_FORMATS = ['json', 'pretty'] as const;
+
+/** How distinct visitors are told apart (README, "Visitors without cookies"). */
+export const VISITOR_MODES = ['cookie', 'cookieless'] as const;
+export type VisitorMode = (typeof VISITOR_MODES)[number];
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** What the process knows about where its output goes; not an environment variable, but it decides defaults. */
@@ -65,9 +74,16 @@ export interface Config {
   newPagesPerClientPerHour: number;
   /** New pages must match it as a whole; undefined: any valid page name may be created. */
   pagePattern: RegExp | undefined;
+  /** How many days after its end a UTC day's counts are kept; Redis deletes them then. */
+  viewRetentionDays: number;
+  visitorMode: VisitorMode;
   /** The key visitor cookies are signed with; undefined: the server makes one for the life of the process. */
   visitorSecret: string | undefined;
   trustProxy: boolean;
+  /** Leave out requests whose User-Agent isbot recognises (crawlers, and any client that is not a browser). */
+  ignoreBots: boolean;
+  /** Leave out requests that carry DNT: 1 or Sec-GPC: 1. */
+  respectDnt: boolean;
   /** The sites whose pages may count views from the browser (ALLOWED_ORIGINS); empty means none. */
   allowedOrigins: readonly string[];
   logLevel: LogLevel;
@@ -289,6 +305,13 @@ function redisHa(env: Env, url: string | undefined, keyPrefixValue: string, comm
 /** Replication on one network keeps up in a few ms; half the default command timeout leaves the rest for the script. */
 export const DEFAULT_REPLICAS_ACK_TIMEOUT_MS = 500;
 
+function visitorMode(env: Env): VisitorMode {
+  const raw = read(env, 'VISITOR_MODE')?.toLowerCase() ?? 'cookie';
+  const mode = VISITOR_MODES.find((known) => known === raw);
+  if (mode === undefined) throw new ConfigError('VISITOR_MODE', `expected one of ${VISITOR_MODES.join(', ')}, got "${raw}"`);
+  return mode;
+}
+
 export function loadConfig(env: Env, terminal: Terminal = { stdoutIsTerminal: false }): Config {
   const production = read(env, 'NODE_ENV') === 'production';
   const url = redisUrl(env);
@@ -310,9 +333,15 @@ export function loadConfig(env: Env, terminal: Terminal = { stdoutIsTerminal: fa
     rateLimitViewsPerMinute: integer(env, 'RATE_LIMIT_VIEWS_PER_MINUTE', DEFAULT_RATE_LIMIT_VIEWS_PER_MINUTE, 0, 1_000_000_000),
     newPagesPerClientPerHour: integer(env, 'NEW_PAGES_PER_CLIENT_PER_HOUR', DEFAULT_NEW_PAGES_PER_CLIENT_PER_HOUR, 0, 1_000_000_000),
     pagePattern: pagePattern(env),
+    // Ten years at most: each day kept costs memory for every page viewed that day (README, Capacity).
+    viewRetentionDays: integer(env, 'VIEW_RETENTION_DAYS', DEFAULT_RETENTION_DAYS, 1, 3650),
     visitorSecret: visitorSecret(env),
+    visitorMode: visitorMode(env),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     allowedOrigins: allowedOrigins(env),
+    // Both off by default; README, "Views left out", says why.
+    ignoreBots: boolean(env, 'IGNORE_BOTS', false),
+    respectDnt: boolean(env, 'RESPECT_DNT', false),
     logLevel: logLevel(env),
     logFormat: logFormat(env, terminal),
     shutdownDelaySeconds: integer(env, 'SHUTDOWN_DELAY_SECONDS', 0, 0, 300),

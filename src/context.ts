@@ -5,17 +5,19 @@ import type { Metrics } from './metrics.js';
 import type { Readiness } from './readiness.js';
 import type { ViewStore } from './store/view-store.js';
 import type { BuildInfo } from './version.js';
-import type { VisitorIds } from './visitor.js';
+import type { VisitorIdentity } from './visitor.js';
 
 // What createApp needs, passed in so that tests build a fresh app per case.
 export interface AppDeps {
   store: ViewStore;
   metrics: Metrics;
   logger: Logger;
-  config: Pick<Config, 'trustProxy' | 'allowedOrigins' | 'pagePattern'>;
-  visitors: VisitorIds;
+  config: Pick<Config, 'trustProxy' | 'allowedOrigins' | 'pagePattern' | 'ignoreBots' | 'respectDnt' | 'visitorMode'>;
+  visitors: VisitorIdentity;
   readiness: Readiness;
   build: BuildInfo;
+  /** The clock "today" is read from for the per-day routes, in ms since the epoch: the store's, so both agree on the UTC day. */
+  now: () => number;
 }
 
 export interface AppState {

@@ -19,7 +19,11 @@ export class InvalidPageError extends Error {
 export class InvalidQueryError extends Error {
   readonly status = 400;
   readonly code = 'invalid_query';
-  constructor(message: string) {
+  /** The query parameter at fault, also given in the answer so that a program can point at it. */
+  constructor(
+    message: string,
+    readonly parameter: string,
+  ) {
     super(message);
     this.name = 'InvalidQueryError';
   }

@@ -7,6 +7,11 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
+/** "1 view", "2 views". */
+export function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
 /** A counter dial: served inline in every page and as /favicon.ico, so a browser never asks for a missing icon. */
 export const FAVICON_SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16">' +
@@ -33,6 +38,11 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 td.page { overflow-wrap: anywhere; }
 pre { background: var(--panel); padding: .75rem; border-radius: .4rem; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .9em; }
+figure.chart { margin: .5rem 0; }
+figure.chart svg { max-width: 100%; height: auto; }
+figure.chart rect { fill: var(--accent); }
+figure.chart line { stroke: var(--muted); stroke-width: 1; }
+figcaption { color: var(--muted); }
 footer { margin-top: 2.5rem; color: var(--muted); font-size: .9rem; }
 `;
 

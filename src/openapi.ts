@@ -1,5 +1,6 @@
 // The API as an OpenAPI 3.1 document, served at /openapi.json. test/repo/openapi.test.ts validates it against
 // the OpenAPI schema, and the integration and smoke suites check every answer they get against it.
+import { DEFAULT_RANGE_DAYS, MAX_RANGE_DAYS, MAX_TOP_RANGE_DAYS } from './days.js';
 import { PAGE_RULE } from './errors.js';
 import { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from './idempotency-key.js';
 import { CROSS_ORIGIN_METHODS } from './origin.js';
@@ -24,6 +25,14 @@ const page = {
   description: `${PAGE_RULE}. Slashes are part of the name (the rest of the path is the page); the home page is \`/\` (\`/api/views//\`).`,
   schema: { type: 'string' },
 };
+
+const day = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' };
+const rangeNote = (maxDays: number): string => `UTC days, both ends included, at most ${maxDays} days (else 400 invalid_query naming the parameter).`;
+/** from and to: with either, the answer is the range's figures; with neither, the all-time ones. */
+const range = (maxDays: number): Json[] => [
+  { name: 'from', in: 'query', required: false, description: `The first day. Default: ${DEFAULT_RANGE_DAYS} days up to \`to\`. ${rangeNote(maxDays)}`, schema: day },
+  { name: 'to', in: 'query', required: false, description: `The last day. Default: today (UTC). ${rangeNote(maxDays)}`, schema: day },
+];
 
 const counted = {
   description: 'Counted (or, for a repeated Idempotency-Key, the first answer replayed)',
@@ -79,10 +88,14 @@ export const OPENAPI_DOCUMENT = {
     },
     '/api/views': {
       get: {
-        summary: 'The top pages by views and the total over all pages',
-        parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 10 } }],
+        summary: 'The top pages by views and the total over all pages, all time or over a range of days',
+        parameters: [{ name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 10 } }, ...range(MAX_TOP_RANGE_DAYS)],
         responses: {
-          '200': { description: 'The ranking', headers: { 'Cache-Control': header('NoStore') }, content: json('TopPages') },
+          '200': {
+            description: 'The ranking: all time (TopPages), or with from or to over those days (TopPagesRange)',
+            headers: { 'Cache-Control': header('NoStore') },
+            content: { 'application/json': { schema: { oneOf: [ref('TopPages'), ref('TopPagesRange')] } } },
+          },
           ...originFailures,
           '503': response('StoreUnavailable'),
         },
@@ -91,9 +104,14 @@ export const OPENAPI_DOCUMENT = {
     '/api/views/{page}': {
       parameters: [page],
       get: {
-        summary: "A page's figures, without counting",
+        summary: "A page's figures, all time or over a range of days, without counting",
+        parameters: range(MAX_RANGE_DAYS),
         responses: {
-          '200': { description: 'The figures (0 for an unknown page)', headers: { 'Cache-Control': header('NoStore') }, content: json('PageStats') },
+          '200': {
+            description: 'The figures (0 for an unknown page): all time (PageStats), or with from or to over those days (PageRange)',
+            headers: { 'Cache-Control': header('NoStore') },
+            content: { 'application/json': { schema: { oneOf: [ref('PageStats'), ref('PageRange')] } } },
+          },
           ...originFailures,
           '503': response('StoreUnavailable'),
         },
@@ -174,12 +192,44 @@ export const OPENAPI_DOCUMENT = {
         required: ['pages', 'total'],
         additionalProperties: false,
         properties: {
-          pages: {
-            type: 'array',
-            maxItems: MAX_LIMIT,
-            items: { type: 'object', required: ['page', 'views'], additionalProperties: false, properties: { page: { type: 'string' }, views: { type: 'integer', minimum: 1 } } },
-          },
+          pages: ref('RankedPages'),
           total: { type: 'integer', minimum: 0 },
+        },
+      },
+      RankedPages: {
+        type: 'array',
+        maxItems: MAX_LIMIT,
+        items: { type: 'object', required: ['page', 'views'], additionalProperties: false, properties: { page: { type: 'string' }, views: { type: 'integer', minimum: 1 } } },
+      },
+      DayViews: {
+        type: 'array',
+        maxItems: MAX_RANGE_DAYS,
+        description: 'One entry per day of the range, in order (0 for a day without views, or one past VIEW_RETENTION_DAYS)',
+        items: { type: 'object', required: ['day', 'views'], additionalProperties: false, properties: { day, views: { type: 'integer', minimum: 0 } } },
+      },
+      PageRange: {
+        type: 'object',
+        required: ['page', 'from', 'to', 'views', 'visitors', 'days'],
+        additionalProperties: false,
+        properties: {
+          page: { type: 'string' },
+          from: day,
+          to: day,
+          views: { type: 'integer', minimum: 0, description: 'Views over the range' },
+          visitors: { type: 'integer', minimum: 0, description: 'Distinct visitors over the range (estimated), never more than views' },
+          days: ref('DayViews'),
+        },
+      },
+      TopPagesRange: {
+        type: 'object',
+        required: ['from', 'to', 'pages', 'total', 'days'],
+        additionalProperties: false,
+        properties: {
+          from: day,
+          to: day,
+          pages: ref('RankedPages'),
+          total: { type: 'integer', minimum: 0, description: 'Views over all pages in the range' },
+          days: ref('DayViews'),
         },
       },
       Error: {
@@ -208,6 +258,7 @@ export const OPENAPI_DOCUMENT = {
           message: { type: 'string' },
           maxPages: { type: 'integer', minimum: 1 },
           retryAfterSeconds: { type: 'integer', minimum: 1, description: 'As Retry-After' },
+          parameter: { type: 'string', description: 'For invalid_query: the query parameter at fault' },
           allow: { type: 'array', items: { type: 'string' } },
         },
       },

@@ -14,7 +14,7 @@ import { MemoryStore } from './store/memory.js';
 import { RedisStore, type RedisTarget } from './store/redis.js';
 import { NEW_PAGES_WINDOW_MS, VIEWS_WINDOW_MS, type ViewBudget, type ViewStore } from './store/view-store.js';
 import { readBuildInfo } from './version.js';
-import { VisitorIds } from './visitor.js';
+import { CookielessVisitors, VisitorIds, type VisitorIdentity } from './visitor.js';
 import type { Metrics } from './metrics.js';
 
 function exitAfterFlush(logger: Logger, code: number): void {
@@ -52,7 +52,7 @@ function createStore(config: Config, metrics: Metrics, logger: Logger): ViewStor
     logger.warn(
       'REDIS_URL is not set: counting in memory. EVERY COUNT IS LOST WHEN THE PROCESS STOPS, and replicas do not share counts. Set REDIS_URL for real use.',
     );
-    return new MemoryStore({ maxPages: config.maxPages, budget: budgetOf(config) });
+    return new MemoryStore({ maxPages: config.maxPages, budget: budgetOf(config), retentionDays: config.viewRetentionDays });
   }
   logger.info({ ...redis.described, passwordFromEnv: config.redisPassword !== undefined, minReplicasAck: config.redisMinReplicasAck }, 'using the Redis store');
   return new RedisStore({
@@ -64,13 +64,15 @@ function createStore(config: Config, metrics: Metrics, logger: Logger): ViewStor
     budget: budgetOf(config),
     minReplicasAck: config.redisMinReplicasAck,
     replicasAckTimeoutMs: config.redisReplicasAckTimeoutMs,
+    retentionDays: config.viewRetentionDays,
     metrics,
     logger,
   });
 }
 
 /** Without VISITOR_SECRET, `npm start` still works, but each process signs with its own key: say what that costs. */
-function visitorIds(config: Config, logger: Logger): VisitorIds {
+function visitorIds(config: Config, logger: Logger, store: ViewStore): VisitorIdentity {
+  if (config.visitorMode === 'cookieless') return new CookielessVisitors(store, Date.now);
   if (config.visitorSecret !== undefined) return new VisitorIds(config.visitorSecret);
   logger.warn(
     'VISITOR_SECRET is not set: visitor cookies are signed with a key made for this process, so every visitor counts as new after a restart and on every other replica. Set VISITOR_SECRET (the chart does) for real use.',
@@ -123,7 +125,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   const store = createStore(config, metrics, logger);
   const readiness = new Readiness(store, metrics);
   readiness.start();
-  const app = createApp({ store, metrics, logger, config, readiness, build, visitors: visitorIds(config, logger) });
+  const app = createApp({ store, metrics, logger, config, readiness, build, visitors: visitorIds(config, logger, store), now: Date.now });
   const server = createHttpServer(app.callback());
   const metricsServer = createMetricsServer(metrics);
   const bound = await listen(server, config.port, config.host, 'PORT');

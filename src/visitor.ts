@@ -1,5 +1,12 @@
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { AppContext } from './context.js';
+import { dayOf } from './days.js';
+import type { ViewStore } from './store/view-store.js';
+
+/** How a view's visitor id is found (VISITOR_MODE): from a signed cookie, or without any cookie. */
+export interface VisitorIdentity {
+  idOf(ctx: AppContext): string | Promise<string>;
+}
 
 export const VISITOR_COOKIE = 'pt_visitor';
 // A random UUID, a '.', and its HMAC-SHA256 in base64url (43 characters, no padding).
@@ -14,7 +21,7 @@ const ONE_YEAR_SECONDS = 365 * 24 * 3600;
  * One fixed cookie with a fixed shape, so a regex and a header line replace Koa's `cookies` (measured: about
  * 5% of a request's CPU, for features we do not use).
  */
-export class VisitorIds {
+export class VisitorIds implements VisitorIdentity {
   constructor(private readonly secret: string) {}
 
   private signatureOf(id: string): Buffer {
@@ -42,5 +49,40 @@ export class VisitorIds {
     const sameSite = ctx.state.crossSite === true && ctx.secure ? 'None' : 'Lax';
     ctx.append('Set-Cookie', `${VISITOR_COOKIE}=${this.cookieValue(fresh)}; Path=/; Max-Age=${ONE_YEAR_SECONDS}; HttpOnly; SameSite=${sameSite}${secure}`);
     return fresh;
+  }
+}
+
+/**
+ * VISITOR_MODE=cookieless: a visitor is a keyed hash (HMAC-SHA256) of the client address and the User-Agent,
+ * keyed with a random salt of the UTC day that only the store keeps, for 48 hours (today's and yesterday's).
+ * No cookie is set, and the address, the User-Agent and the hash are never stored or logged: the hash goes
+ * only into the day's HyperLogLogs. Once a day's salt is deleted, nobody (the operator included) can tell
+ * whether an address and User-Agent made a view that day. The same person is a new visitor each day, and
+ * people behind one address with the same browser are one.
+ */
+export class CookielessVisitors implements VisitorIdentity {
+  /** The salt of the current day, read once per process: every replica gets the one the store kept first. */
+  private salt: { day: string; salt: Promise<string> } | undefined;
+
+  constructor(
+    private readonly store: Pick<ViewStore, 'visitorSalt'>,
+    private readonly now: () => number,
+  ) {}
+
+  async idOf(ctx: AppContext): Promise<string> {
+    const salt = await this.saltOf(dayOf(this.now()));
+    return createHmac('sha256', salt).update(`${ctx.ip}\n${ctx.get('User-Agent')}`).digest('base64url');
+  }
+
+  private saltOf(day: string): Promise<string> {
+    if (this.salt?.day !== day) {
+      const entry = { day, salt: this.store.visitorSalt(day, randomBytes(32).toString('base64url')) };
+      this.salt = entry;
+      // A failed read (Redis away) is not kept: the next view asks again.
+      entry.salt.catch(() => {
+        if (this.salt === entry) this.salt = undefined;
+      });
+    }
+    return this.salt.salt;
   }
 }

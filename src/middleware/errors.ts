@@ -79,12 +79,13 @@ export function mapErrors({ logger }: AppDeps) {
     } catch (error) {
       if (
         error instanceof InvalidPageError ||
-        error instanceof InvalidQueryError ||
         error instanceof InvalidIdempotencyKeyError ||
         error instanceof InvalidOriginError ||
         error instanceof OriginNotAllowedError
       ) {
         answer(ctx, error.status, { error: error.code, message: error.message });
+      } else if (error instanceof InvalidQueryError) {
+        answer(ctx, error.status, { error: error.code, message: error.message, parameter: error.parameter });
       } else if (error instanceof CrossOriginMethodError) {
         ctx.set('Allow', error.allow.join(', '));
         answer(ctx, error.status, { error: error.code, message: error.message, allow: [...error.allow] });

@@ -8,7 +8,8 @@ interface RoutedContext {
 }
 
 /** Outermost middleware: request id, one log line and the latency histogram per request. */
-export function observe({ logger, metrics, readiness }: AppDeps) {
+export function observe({ logger, metrics, readiness, config }: AppDeps) {
+  const logsAddress = config.visitorMode !== 'cookieless';
   return async function observeRequest(ctx: AppContext, next: Next): Promise<void> {
     const started = process.hrtime.bigint();
     const offered = ctx.get('X-Request-Id');
@@ -29,7 +30,8 @@ export function observe({ logger, metrics, readiness }: AppDeps) {
       const route = (ctx as RoutedContext)._matchedRouteName ?? 'unmatched';
       metrics.httpRequestDuration.observe({ method: ctx.method, route, status_code: ctx.status }, seconds);
       logger.info(
-        { reqId: requestId, method: ctx.method, path: ctx.path, route, status: ctx.status, ms: Math.round(seconds * 1e4) / 10, ip: ctx.ip },
+        // Without cookies the address is part of what identifies a visitor, so it is not logged (README, privacy).
+        { reqId: requestId, method: ctx.method, path: ctx.path, route, status: ctx.status, ms: Math.round(seconds * 1e4) / 10, ...(logsAddress ? { ip: ctx.ip } : {}) },
         'request',
       );
     }

@@ -1,7 +1,7 @@
 import type { Router } from '@koa/router';
 import type { AppContext, AppDeps } from '../context.js';
 import { InvalidQueryError } from '../errors.js';
-import { escapeHtml } from '../html.js';
+import { escapeHtml, plural } from '../html.js';
 import { parsePageName } from '../page.js';
 import { countView } from './count-view.js';
 
@@ -25,7 +25,7 @@ function countsView(ctx: AppContext): boolean {
   const raw = ctx.query.count;
   if (raw === undefined || raw === 'false') return false;
   if (raw === 'true') return true;
-  throw new InvalidQueryError('count must be true (count a view) or false (only read), once');
+  throw new InvalidQueryError('count must be true (count a view) or false (only read), once', 'count');
 }
 
 export function badgeSvg(page: string, views: number): string {
@@ -33,7 +33,7 @@ export function badgeSvg(page: string, views: number): string {
   const labelWidth = LABEL.length * CHARACTER_WIDTH + PADDING;
   const valueWidth = value.length * CHARACTER_WIDTH + PADDING;
   const width = labelWidth + valueWidth;
-  const title = escapeHtml(`${page}: ${views} ${views === 1 ? 'view' : 'views'}`);
+  const title = escapeHtml(`${page}: ${plural(views, 'view', 'views')}`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="20" role="img" aria-label="${title}">
 <title>${title}</title>
 <rect width="${labelWidth}" height="20" fill="#555"/>

@@ -3,13 +3,14 @@ import type { AppContext, AppDeps } from '../context.js';
 import { ViewRefusedError } from '../errors.js';
 import { idempotencyKeyOf, REPLAYED_HEADER } from '../idempotency-key.js';
 import { HOME_PAGE } from '../page.js';
-import { isPrefetch } from '../prefetch.js';
 import type { PageStats } from '../store/view-store.js';
+import { uncountedReason } from '../uncounted.js';
 
 /** Shared by GET / and POST /api/views/{page}: one atomic store write, then the counter. */
 export async function countView({ store, metrics, visitors, config }: AppDeps, ctx: AppContext, page: string): Promise<PageStats> {
-  if (isPrefetch(ctx)) {
-    metrics.viewsDropped.inc({ reason: 'prefetch' });
+  const uncounted = uncountedReason(ctx, config);
+  if (uncounted !== undefined) {
+    metrics.viewsDropped.inc({ reason: uncounted });
     return store.getPage(page);
   }
   // Checked first, so that a refused key does not even hand out a visitor cookie.
@@ -18,7 +19,7 @@ export async function countView({ store, metrics, visitors, config }: AppDeps, c
   const mayCreatePage = config.pagePattern === undefined || page === HOME_PAGE || config.pagePattern.test(page);
   let recorded;
   try {
-    recorded = await store.recordView({ page, visitorId: visitors.idOf(ctx), idempotencyKey, client: budgetClientOf(ctx.ip), mayCreatePage });
+    recorded = await store.recordView({ page, visitorId: await visitors.idOf(ctx), idempotencyKey, client: budgetClientOf(ctx.ip), mayCreatePage });
   } catch (error) {
     if (error instanceof ViewRefusedError) metrics.viewsDropped.inc({ reason: error.dropReason });
     throw error;

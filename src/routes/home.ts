@@ -1,8 +1,11 @@
 import type { Router } from '@koa/router';
+import type { VisitorMode } from '../config.js';
 import type { AppContext, AppDeps } from '../context.js';
-import { answerHtml, escapeHtml, FAVICON_SVG, htmlPage } from '../html.js';
+import { dayChart } from '../day-chart.js';
+import { DEFAULT_RANGE_DAYS, lastDays } from '../days.js';
+import { answerHtml, escapeHtml, FAVICON_SVG, htmlPage, plural } from '../html.js';
 import { HOME_PAGE } from '../page.js';
-import type { PageStats, TopPages, ViewStore } from '../store/view-store.js';
+import type { PageStats, TopPages, TopPagesRange, ViewStore } from '../store/view-store.js';
 import { countView } from './count-view.js';
 
 /** How many pages the home page ranks. */
@@ -15,10 +18,6 @@ export const HOME_TOP_PAGES = 10;
 export const HOME_RANKING_MAX_AGE_MS = 1000;
 
 const ONE_DAY_SECONDS = 24 * 3600;
-
-function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
 
 function rankingTable({ pages, total }: TopPages): string {
   const rows = pages
@@ -33,12 +32,28 @@ ${rows}
 </table>`;
 }
 
-function homePage(stats: PageStats, ranking: TopPages, origin: string): string {
+/** What the home page shows besides its own count, read together and reused together. */
+interface HomeFigures {
+  ranking: TopPages;
+  /** The last DEFAULT_RANGE_DAYS days' totals (no ranking: limit 0). */
+  recent: TopPagesRange;
+}
+
+/** How the home page says visitors are told apart, by VISITOR_MODE. */
+const HOW_VISITORS_COUNT: Record<VisitorMode, string> = {
+  cookie: 'each browser is one visitor, counted by an anonymous cookie',
+  cookieless: 'each address and browser is one visitor a day, without cookies',
+};
+
+function homePage(stats: PageStats, { ranking, recent }: HomeFigures, origin: string, mode: VisitorMode): string {
   const base = escapeHtml(origin);
   return htmlPage(
     'page-tracker',
     `<h1>This page has been seen ${plural(stats.views, 'time', 'times')}.</h1>
-<p class="lead">By ${plural(stats.visitors, 'visitor', 'visitors')} (each browser is one visitor, counted by an anonymous cookie).</p>
+<p class="lead">By ${plural(stats.visitors, 'visitor', 'visitors')} (${HOW_VISITORS_COUNT[mode]}).</p>
+
+<h2>The last ${recent.days.length} days</h2>
+${dayChart(recent.days, 'recent')}
 
 <h2>Top pages</h2>
 ${rankingTable(ranking)}
@@ -59,25 +74,25 @@ ${rankingTable(ranking)}
   );
 }
 
-/** One ranking read at a time, reused for HOME_RANKING_MAX_AGE_MS; a failed read is not kept. */
-function cachedRanking(store: ViewStore): () => Promise<TopPages> {
-  let cached: { at: number; ranking: Promise<TopPages> } | undefined;
+/** One read of the figures at a time, reused for HOME_RANKING_MAX_AGE_MS; a failed read is not kept. */
+function cachedFigures(store: ViewStore, clock: () => number): () => Promise<HomeFigures> {
+  let cached: { at: number; figures: Promise<HomeFigures> } | undefined;
   return () => {
     const now = Date.now();
     if (cached === undefined || now - cached.at > HOME_RANKING_MAX_AGE_MS) {
-      const ranking = store.topPages(HOME_TOP_PAGES);
-      const entry = { at: now, ranking };
+      const figures = Promise.all([store.topPages(HOME_TOP_PAGES), store.topPagesRange(lastDays(DEFAULT_RANGE_DAYS, clock()), 0)]).then(([ranking, recent]) => ({ ranking, recent }));
+      const entry = { at: now, figures };
       cached = entry;
-      ranking.catch(() => {
+      figures.catch(() => {
         if (cached === entry) cached = undefined;
       });
     }
-    return cached.ranking;
+    return cached.figures;
   };
 }
 
 export function homeRoutes(router: Router, deps: AppDeps): void {
-  const ranking = cachedRanking(deps.store);
+  const figures = cachedFigures(deps.store, deps.now);
   router.get('/', '/', async (ctx: AppContext) => {
     // HEAD asks about the page without viewing it.
     const stats = ctx.method === 'HEAD' ? await deps.store.getPage(HOME_PAGE) : await countView(deps, ctx, HOME_PAGE);
@@ -87,7 +102,7 @@ export function homeRoutes(router: Router, deps: AppDeps): void {
       ctx.body = stats;
       return;
     }
-    answerHtml(ctx, 200, homePage(stats, await ranking(), `${ctx.protocol}://${ctx.host}`));
+    answerHtml(ctx, 200, homePage(stats, await figures(), `${ctx.protocol}://${ctx.host}`, deps.config.visitorMode));
   });
   // Our pages carry their icon inline; this answers the browsers that still ask for /favicon.ico (for
   // a JSON answer they display, for instance) with the same icon instead of a 404 in every log.

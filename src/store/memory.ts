@@ -1,14 +1,20 @@
+import { dayKeyLifetimeMs, dayOf, daysFrom, DEFAULT_RETENTION_DAYS, type DayRange } from '../days.js';
 import {
   budgetWindow,
   IDEMPOTENCY_WINDOW_MS,
   NO_BUDGET,
+  pageRange,
   pageStats,
   recordedView,
   VIEW_OUTCOME,
+  VISITOR_SALT_LIFETIME_MS,
+  type PageRange,
   type PageStats,
   type RecordedView,
   type RefusalContext,
   type TopPages,
+  topPagesRange,
+  type TopPagesRange,
   type ViewBudget,
   type ViewResult,
   type ViewStore,
@@ -21,8 +27,37 @@ export interface MemoryStoreOptions {
   idempotencyWindowMs?: number;
   /** The per-client limits; NO_BUDGET when absent. */
   budget?: ViewBudget;
-  /** The clock idempotency keys and budget windows run by, in ms since the epoch; tests pass their own. */
+  /** How many days after its end a day's counts are kept (VIEW_RETENTION_DAYS); DEFAULT_RETENTION_DAYS when absent. */
+  retentionDays?: number;
+  /** The clock idempotency keys, budget windows and UTC days run by, in ms since the epoch; tests pass their own. */
   now?: () => number;
+}
+
+/** One UTC day's counts, as Redis keeps them under day:<date>:*, and when they are deleted. */
+interface DayCounts {
+  total: number;
+  views: Map<string, number>;
+  visitors: Map<string, Set<string>>;
+  expiresAt: number;
+}
+
+/** The order of Redis's ZREVRANGE: by views, ties by name descending. */
+function ranked(views: Iterable<[string, number]>, limit: number): TopPages['pages'] {
+  return [...views]
+    .sort(([pageA, a], [pageB, b]) => b - a || (pageA < pageB ? 1 : pageA > pageB ? -1 : 0))
+    .slice(0, limit)
+    .map(([page, count]) => ({ page, views: count }));
+}
+
+/** Adds one visitor to the set kept for a page in `sets`, creating it; answers the set. */
+function addVisitor(sets: Map<string, Set<string>>, page: string, visitorId: string): Set<string> {
+  let seen = sets.get(page);
+  if (seen === undefined) {
+    seen = new Set();
+    sets.set(page, seen);
+  }
+  seen.add(visitorId);
+  return seen;
 }
 
 /**
@@ -73,6 +108,11 @@ export class MemoryStore implements ViewStore {
   /** In the order the keys were written, which is the order they expire in (one window for all). */
   private readonly firstAnswers = new Map<string, FirstAnswer>();
   private total = 0;
+  /** By day, in the order the days were first written, which is the order they expire in. */
+  private readonly days = new Map<string, DayCounts>();
+  private readonly retentionDays: number;
+  /** The cookieless visitor salts by day, as Redis keeps them under salt:<day>. */
+  private readonly salts = new Map<string, { salt: string; expiresAt: number }>();
   private readonly maxPages: number;
   private readonly idempotencyWindowMs: number;
   private readonly budget: ViewBudget;
@@ -87,6 +127,7 @@ export class MemoryStore implements ViewStore {
     this.viewsBudget = new BudgetCounters(this.budget.viewsPerWindow);
     this.newPagesBudget = new BudgetCounters(this.budget.newPagesPerWindow);
     this.now = options.now ?? Date.now;
+    this.retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS;
   }
 
   recordView(view: ViewToRecord): Promise<RecordedView> {
@@ -125,12 +166,8 @@ export class MemoryStore implements ViewStore {
     const views = (current ?? 0) + 1;
     this.views.set(page, views);
     this.total += 1;
-    let seen = this.visitors.get(page);
-    if (seen === undefined) {
-      seen = new Set();
-      this.visitors.set(page, seen);
-    }
-    seen.add(visitorId);
+    const seen = addVisitor(this.visitors, page, visitorId);
+    this.countDay(page, visitorId, now);
     if (idempotencyKey !== undefined) {
       // Deleted first so that the key moves to the end of the map, where the latest expiry belongs.
       this.firstAnswers.delete(idempotencyKey);
@@ -147,17 +184,65 @@ export class MemoryStore implements ViewStore {
     }
   }
 
+  private countDay(page: string, visitorId: string, now: number): void {
+    const day = dayOf(now);
+    // As in Redis, a day's counts that have expired are gone, and a write starts them afresh.
+    let counts = this.dayCounts(day, now);
+    if (counts === undefined) {
+      counts = { total: 0, views: new Map(), visitors: new Map(), expiresAt: now + dayKeyLifetimeMs(now, this.retentionDays) };
+      this.days.set(day, counts);
+    }
+    counts.total += 1;
+    counts.views.set(page, (counts.views.get(page) ?? 0) + 1);
+    addVisitor(counts.visitors, page, visitorId);
+  }
+
+  /** A day's counts while they are kept (the clock may pass their expiry between two writes). */
+  private dayCounts(day: string, now: number): DayCounts | undefined {
+    for (const [written, counts] of this.days) {
+      if (counts.expiresAt > now) break;
+      this.days.delete(written);
+    }
+    return this.days.get(day);
+  }
+
+  pageRange(page: string, range: DayRange): Promise<PageRange> {
+    const now = this.now();
+    const visitors = new Set<string>();
+    const days = daysFrom(range.from, range.to).map((day) => {
+      const counts = this.dayCounts(day, now);
+      for (const visitor of counts?.visitors.get(page) ?? []) visitors.add(visitor);
+      return { day, views: counts?.views.get(page) ?? 0 };
+    });
+    return Promise.resolve(pageRange(page, range, days, visitors.size));
+  }
+
+  topPagesRange(range: DayRange, limit: number): Promise<TopPagesRange> {
+    const now = this.now();
+    const sums = new Map<string, number>();
+    const days = daysFrom(range.from, range.to).map((day) => {
+      const counts = this.dayCounts(day, now);
+      if (limit > 0) for (const [page, views] of counts?.views ?? []) sums.set(page, (sums.get(page) ?? 0) + views);
+      return { day, views: counts?.total ?? 0 };
+    });
+    return Promise.resolve(topPagesRange(range, ranked(sums, limit), days));
+  }
+
+  visitorSalt(day: string, candidate: string): Promise<string> {
+    const now = this.now();
+    const kept = this.salts.get(day);
+    if (kept !== undefined && kept.expiresAt > now) return Promise.resolve(kept.salt);
+    for (const [saltDay, { expiresAt }] of this.salts) if (expiresAt <= now) this.salts.delete(saltDay);
+    this.salts.set(day, { salt: candidate, expiresAt: now + VISITOR_SALT_LIFETIME_MS });
+    return Promise.resolve(candidate);
+  }
+
   getPage(page: string): Promise<PageStats> {
     return Promise.resolve(pageStats(page, this.views.get(page) ?? 0, this.visitors.get(page)?.size ?? 0));
   }
 
   topPages(limit: number): Promise<TopPages> {
-    // Same order as Redis ZREVRANGE: by views, ties by name descending.
-    const pages = [...this.views.entries()]
-      .sort(([pageA, a], [pageB, b]) => b - a || (pageA < pageB ? 1 : pageA > pageB ? -1 : 0))
-      .slice(0, limit)
-      .map(([page, views]) => ({ page, views }));
-    return Promise.resolve({ pages, total: this.total });
+    return Promise.resolve({ pages: ranked(this.views, limit), total: this.total });
   }
 
   ping(): Promise<void> {

@@ -13,6 +13,16 @@ export interface RedisKeys {
   visitors(page: string): string;
   /** STRING "<views> <visitors> <page>": the first answer for this Idempotency-Key, kept for the idempotency window. */
   idempotency(key: string): string;
+  /** ZSET page -> views on that UTC day (YYYY-MM-DD); deleted by Redis once the retention has passed. */
+  dayRanking(day: string): string;
+  /** STRING: views over all pages on that UTC day. */
+  dayTotal(day: string): string;
+  /** HyperLogLog of the page's visitors on that UTC day. */
+  dayVisitors(day: string, page: string): string;
+  /** STRING: the random salt cookieless visitor ids of that UTC day are keyed with; deleted 48 hours after it is made. */
+  visitorSalt(day: string): string;
+  /** ZSET a range read sums the days' rankings into and deletes in the same script: it never outlives the call. */
+  readonly rangeScratch: string;
   /** STRING: views of the client counted in views window number `window` (VIEW-WRITE.md, abuse budget). */
   viewsBudget(client: string, window: number): string;
   /** STRING: pages the client created in new-pages window number `window`. */
@@ -32,6 +42,11 @@ export function redisKeys(keyPrefix: string, { hashTag = false }: RedisKeyOption
     total: `${prefix}total`,
     visitors: (page) => `${prefix}visitors:${page}`,
     idempotency: (key) => `${prefix}idem:${key}`,
+    dayRanking: (day) => `${prefix}day:${day}:ranking`,
+    dayTotal: (day) => `${prefix}day:${day}:total`,
+    dayVisitors: (day, page) => `${prefix}day:${day}:visitors:${page}`,
+    visitorSalt: (day) => `${prefix}salt:${day}`,
+    rangeScratch: `${prefix}scratch:range-ranking`,
     viewsBudget: (client, window) => `${prefix}budget:views:${client}:${window}`,
     newPagesBudget: (client, window) => `${prefix}budget:new-pages:${client}:${window}`,
   };

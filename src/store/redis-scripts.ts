@@ -7,10 +7,12 @@ import { VIEW_OUTCOME } from './view-store.js';
 /**
  * Counts a batch of views, applied in order (VIEW-WRITE.md has the design and the order of the checks).
  *
- * KEYS: ranking zset, total, then for each view its visitors HLL, followed by its idempotency key when it
- * has one, followed by its client's two budget counters (views, new pages) when it is budgeted.
+ * KEYS: ranking zset, total, the batch day's ranking zset and total, then for each view its visitors HLL and
+ * its visitors HLL of the day, followed by its idempotency key when it has one, followed by its client's two
+ * budget counters (views, new pages) when it is budgeted.
  * ARGV: the batch header (max pages, idempotency window in ms, views per client per window, ms left in that
- * window, new pages per client per window, ms left in that window; a limit of 0 is no limit), then five per
+ * window, new pages per client per window, ms left in that window, ms until the day's keys are deleted; a
+ * limit of 0 is no limit), then five per
  * view: page, visitor id, 1 when the view has an idempotency key, 1 when it is budgeted, 1 when it may create
  * its page (else 0 each). Returns three integers per view, in order: outcome (VIEW_OUTCOME), views, visitors;
  * a refused view has 0 and 0 and writes nothing, not even to a budget.
@@ -20,11 +22,12 @@ import { VIEW_OUTCOME } from './view-store.js';
  * apart from a retry.
  */
 export const RECORD_VIEWS = `
-local ranking, total = KEYS[1], KEYS[2]
+local ranking, total, day_ranking, day_total = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local max_pages, window_ms = tonumber(ARGV[1]), ARGV[2]
 local views_limit, views_left_ms = tonumber(ARGV[3]), ARGV[4]
 local new_pages_limit, new_pages_left_ms = tonumber(ARGV[5]), ARGV[6]
-local HEADER_FIELDS, VIEW_FIELDS = 6, 5
+local day_keys_ms = ARGV[7]
+local HEADER_FIELDS, VIEW_FIELDS = 7, 5
 -- A budget counter is created by the first view it counts and lives until its window ends.
 local function spend(budget, limit, left_ms)
   if limit > 0 and redis.call('INCR', budget) == 1 then redis.call('PEXPIRE', budget, left_ms) end
@@ -33,12 +36,12 @@ local function spent(budget, limit)
   return limit > 0 and (tonumber(redis.call('GET', budget)) or 0) >= limit
 end
 local result = {}
-local next_key = 3
+local next_key = 5
 for at = HEADER_FIELDS + 1, #ARGV, VIEW_FIELDS do
   local page, visitor, keyed = ARGV[at], ARGV[at + 1], ARGV[at + 2] == '1'
   local budgeted, may_create = ARGV[at + 3] == '1', ARGV[at + 4] == '1'
-  local visitors_key, idempotency_key, views_budget, new_pages_budget = KEYS[next_key], nil, nil, nil
-  next_key = next_key + 1
+  local visitors_key, day_visitors_key, idempotency_key, views_budget, new_pages_budget = KEYS[next_key], KEYS[next_key + 1], nil, nil, nil
+  next_key = next_key + 2
   if keyed then
     idempotency_key = KEYS[next_key]
     next_key = next_key + 1
@@ -70,6 +73,16 @@ for at = HEADER_FIELDS + 1, #ARGV, VIEW_FIELDS do
     redis.call('INCR', total)
     redis.call('PFADD', visitors_key, visitor)
     visitors = redis.call('PFCOUNT', visitors_key)
+    -- A day's keys get their expiry from the write that creates them: the day's first view creates the
+    -- ranking and the total, a page's first view of the day its visitors HLL.
+    local first_of_day = redis.call('INCR', day_total) == 1
+    local page_views_today = tonumber(redis.call('ZINCRBY', day_ranking, 1, page))
+    redis.call('PFADD', day_visitors_key, visitor)
+    if first_of_day then
+      redis.call('PEXPIRE', day_total, day_keys_ms)
+      redis.call('PEXPIRE', day_ranking, day_keys_ms)
+    end
+    if page_views_today == 1 then redis.call('PEXPIRE', day_visitors_key, day_keys_ms) end
     if idempotency_key then
       redis.call('SET', idempotency_key, string.format('%d %d %s', views, visitors, page), 'PX', window_ms)
     end
@@ -83,6 +96,40 @@ for at = HEADER_FIELDS + 1, #ARGV, VIEW_FIELDS do
   result[#result + 1] = visitors
 end
 return result
+`;
+
+/**
+ * A page's views on each day of a range and its visitors over the range.
+ * KEYS: the days' ranking zsets, in order, then the same days' visitors HLLs of the page. ARGV: page.
+ * Returns { views on day 1, ..., views on day N, visitors over the N days }.
+ */
+export const PAGE_RANGE = `
+local days = #KEYS / 2
+local result = {}
+for i = 1, days do result[i] = tonumber(redis.call('ZSCORE', KEYS[i], ARGV[1])) or 0 end
+result[days + 1] = redis.call('PFCOUNT', unpack(KEYS, days + 1, 2 * days))
+return result
+`;
+
+/**
+ * The top pages over a range: the days' rankings summed into a scratch key (ZUNIONSTORE), read, and deleted
+ * in the same call, so nothing is left behind. ZUNION would hand every page of the range to the script and
+ * leave the top to be picked in Lua; the README's Capacity section has both measured.
+ * KEYS: the scratch zset, the days' ranking zsets, the same days' totals. ARGV: limit (0: no ranking).
+ * Returns { { total on day 1, ..., total on day N }, { page, score, page, score, ... } }.
+ */
+export const TOP_PAGES_RANGE = `
+local days = (#KEYS - 1) / 2
+local totals = redis.call('MGET', unpack(KEYS, days + 2, 2 * days + 1))
+for i = 1, days do totals[i] = tonumber(totals[i]) or 0 end
+local limit, ranked = tonumber(ARGV[1]), {}
+-- A limit of 0 asks for the days' totals alone, which cost no union.
+if limit > 0 then
+  redis.call('ZUNIONSTORE', KEYS[1], days, unpack(KEYS, 2, days + 1))
+  ranked = redis.call('ZREVRANGE', KEYS[1], 0, limit - 1, 'WITHSCORES')
+  redis.call('DEL', KEYS[1])
+end
+return { totals, ranked }
 `;
 
 /** KEYS: ranking zset, page visitors HLL. ARGV: page. */

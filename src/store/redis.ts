@@ -6,18 +6,24 @@ import { FoldedWarnings } from '../folded-warnings.js';
 import type { Metrics } from '../metrics.js';
 import { GroupCommit, type ItemOutcome } from './group-commit.js';
 import { redisKeys, type RedisKeys } from './redis-keys.js';
-import { PAGE_STATS, RECORD_VIEWS, TOP_PAGES } from './redis-scripts.js';
+import { dayKeyLifetimeMs, dayOf, daysFrom, DEFAULT_RETENTION_DAYS, type DayRange } from '../days.js';
+import { PAGE_RANGE, PAGE_STATS, RECORD_VIEWS, TOP_PAGES, TOP_PAGES_RANGE } from './redis-scripts.js';
 import {
   budgetWindow,
   IDEMPOTENCY_WINDOW_MS,
   isViewOutcome,
   NO_BUDGET,
+  pageRange,
   pageStats,
   recordedView,
+  type PageRange,
   type PageStats,
   type RecordedView,
   type RefusalContext,
   type TopPages,
+  topPagesRange,
+  type TopPagesRange,
+  VISITOR_SALT_LIFETIME_MS,
   type ViewBudget,
   type ViewStore,
   type ViewToRecord,
@@ -46,7 +52,9 @@ export interface RedisStoreSettings {
   idempotencyWindowMs?: number;
   /** The per-client limits; NO_BUDGET when absent. */
   budget?: ViewBudget;
-  /** The clock the budget windows run by, in ms since the epoch; tests pass their own. */
+  /** How many days after its end a day's counts are kept (VIEW_RETENTION_DAYS); DEFAULT_RETENTION_DAYS when absent. */
+  retentionDays?: number;
+  /** The clock the budget windows and the UTC day run by, in ms since the epoch; tests pass their own. */
   now?: () => number;
   /** Replicas that must acknowledge a batch (WAIT) before its views are answered; 0 or absent: none. */
   minReplicasAck?: number;
@@ -64,6 +72,15 @@ interface ScriptedCommands {
   recordViews(numberOfKeys: number, ...keysThenArgs: Array<string | number>): Promise<number[]>;
   pageStats(ranking: string, visitors: string, page: string): Promise<[number, number]>;
   topPages(ranking: string, total: string, limit: number): Promise<[number, string[]]>;
+  pageRange(numberOfKeys: number, ...keysThenPage: string[]): Promise<number[]>;
+  topPagesRange(numberOfKeys: number, ...keysThenLimit: Array<string | number>): Promise<[number[], string[]]>;
+}
+
+/** ZREVRANGE ... WITHSCORES (page, score, page, score, ...) as the ranking's entries. */
+function rankedPages(ranked: string[]): TopPages['pages'] {
+  const pages: TopPages['pages'] = [];
+  for (let i = 0; i + 1 < ranked.length; i += 2) pages.push({ page: ranked[i] ?? '', views: Number(ranked[i + 1]) });
+  return pages;
 }
 
 /** Settings every connection shares, whichever way Redis is reached. */
@@ -144,6 +161,8 @@ export class RedisStore implements ViewStore {
     this.redis.defineCommand('recordViews', { lua: RECORD_VIEWS });
     this.redis.defineCommand('pageStats', { numberOfKeys: 2, lua: PAGE_STATS });
     this.redis.defineCommand('topPages', { numberOfKeys: 2, lua: TOP_PAGES });
+    this.redis.defineCommand('pageRange', { lua: PAGE_RANGE });
+    this.redis.defineCommand('topPagesRange', { lua: TOP_PAGES_RANGE });
     this.watchConnection();
   }
 
@@ -214,7 +233,9 @@ export class RedisStore implements ViewStore {
       newPagesWindow: budgetWindow(now, budget.newPagesWindowMs),
     };
     const budgetOn = budget.viewsPerWindow > 0 || budget.newPagesPerWindow > 0;
-    const keys: string[] = [this.keys.ranking, this.keys.total];
+    // The batch's instant decides its day too, so a batch never straddles midnight.
+    const day = dayOf(now);
+    const keys: string[] = [this.keys.ranking, this.keys.total, this.keys.dayRanking(day), this.keys.dayTotal(day)];
     const args: Array<string | number> = [
       this.options.maxPages,
       this.options.idempotencyWindowMs ?? IDEMPOTENCY_WINDOW_MS,
@@ -222,9 +243,10 @@ export class RedisStore implements ViewStore {
       context.viewsWindow.remainingMs,
       budget.newPagesPerWindow,
       context.newPagesWindow.remainingMs,
+      dayKeyLifetimeMs(now, this.options.retentionDays ?? DEFAULT_RETENTION_DAYS),
     ];
     for (const { page, visitorId, idempotencyKey, client, mayCreatePage } of views) {
-      keys.push(this.keys.visitors(page));
+      keys.push(this.keys.visitors(page), this.keys.dayVisitors(day, page));
       if (idempotencyKey !== undefined) keys.push(this.keys.idempotency(idempotencyKey));
       const budgeted = budgetOn && client !== undefined;
       if (budgeted) keys.push(this.keys.viewsBudget(client, context.viewsWindow.index), this.keys.newPagesBudget(client, context.newPagesWindow.index));
@@ -290,9 +312,28 @@ export class RedisStore implements ViewStore {
 
   async topPages(limit: number): Promise<TopPages> {
     const [total, ranked] = await this.timed('top_pages', () => this.redis.topPages(this.keys.ranking, this.keys.total, limit));
-    const pages: TopPages['pages'] = [];
-    for (let i = 0; i + 1 < ranked.length; i += 2) pages.push({ page: ranked[i] ?? '', views: Number(ranked[i + 1]) });
-    return { pages, total };
+    return { pages: rankedPages(ranked), total };
+  }
+
+  async pageRange(page: string, range: DayRange): Promise<PageRange> {
+    const days = daysFrom(range.from, range.to);
+    const keys = [...days.map((day) => this.keys.dayRanking(day)), ...days.map((day) => this.keys.dayVisitors(day, page))];
+    const reply = await this.timed('page_range', () => this.redis.pageRange(keys.length, ...keys, page));
+    return pageRange(page, range, days.map((day, i) => ({ day, views: reply[i] ?? 0 })), reply[days.length] ?? 0);
+  }
+
+  async topPagesRange(range: DayRange, limit: number): Promise<TopPagesRange> {
+    const days = daysFrom(range.from, range.to);
+    const keys = [this.keys.rangeScratch, ...days.map((day) => this.keys.dayRanking(day)), ...days.map((day) => this.keys.dayTotal(day))];
+    const [totals, ranked] = await this.timed('top_pages_range', () => this.redis.topPagesRange(keys.length, ...keys, limit));
+    const dayViews = days.map((day, i) => ({ day, views: totals[i] ?? 0 }));
+    return topPagesRange(range, rankedPages(ranked), dayViews);
+  }
+
+  async visitorSalt(day: string, candidate: string): Promise<string> {
+    // SET NX GET: one call that keeps the salt another replica made first, or stores ours.
+    const first = await this.timed('visitor_salt', () => this.redis.call('SET', this.keys.visitorSalt(day), candidate, 'PX', VISITOR_SALT_LIFETIME_MS, 'NX', 'GET'));
+    return typeof first === 'string' ? first : candidate;
   }
 
   async ping(): Promise<void> {

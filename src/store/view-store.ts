@@ -1,6 +1,7 @@
 // The seam between HTTP handlers and storage: the Redis store and the in-memory default both
 // implement it, and one contract test suite runs against both. The rules of a view write (the order of
 // the checks, what each outcome means) are in VIEW-WRITE.md beside this file.
+import type { DayRange } from '../days.js';
 import { IdempotencyKeyReusedError, NewPageQuotaError, PageLimitReachedError, PageOutsidePatternError, RateLimitedError } from '../errors.js';
 
 export interface PageStats {
@@ -24,6 +25,33 @@ export interface TopPages {
   total: number;
 }
 
+/** Views on one UTC day. */
+export interface DayViews {
+  day: string;
+  views: number;
+}
+
+/** A page over a range of UTC days: its views each day, and in the range its views and distinct visitors. */
+export interface PageRange extends PageStats, DayRange {
+  days: DayViews[];
+}
+
+/** Built here for both stores, so that the range's visitors are capped at its views as pageStats caps them. */
+export function pageRange(page: string, range: DayRange, days: DayViews[], visitors: number): PageRange {
+  const views = days.reduce((sum, day) => sum + day.views, 0);
+  return { ...pageStats(page, views, visitors), ...range, days };
+}
+
+/** The top pages over a range of UTC days, and all pages' views each day and in total. */
+export interface TopPagesRange extends TopPages, DayRange {
+  days: DayViews[];
+}
+
+/** Built here for both stores: the range's total is the sum of its days. */
+export function topPagesRange(range: DayRange, pages: TopPages['pages'], days: DayViews[]): TopPagesRange {
+  return { ...range, pages, total: days.reduce((sum, day) => sum + day.views, 0), days };
+}
+
 /** One view to count. */
 export interface ViewToRecord {
   page: string;
@@ -44,6 +72,9 @@ export interface RecordedView {
   /** True when the idempotency key had been seen: `stats` are the first answer's figures and nothing was counted. */
   replayed: boolean;
 }
+
+/** How long a day's visitor salt is kept: through that day and the next, whenever in the day it was made. */
+export const VISITOR_SALT_LIFETIME_MS = 48 * 60 * 60 * 1000;
 
 /** How long an idempotency key is remembered: a retry within it is answered from the first write. */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -155,6 +186,18 @@ export interface ViewStore {
   recordView(view: ViewToRecord): Promise<RecordedView>;
   getPage(page: string): Promise<PageStats>;
   topPages(limit: number): Promise<TopPages>;
+  /** A page's views per UTC day of the range (checked by the caller: in order, at most MAX_RANGE_DAYS). */
+  pageRange(page: string, range: DayRange): Promise<PageRange>;
+  /**
+   * The top pages over the range, as topPages ranks them (ties by name, descending), with each day's total. A
+   * limit of 0 reads only the days' totals, which is much cheaper (no union of the days' rankings).
+   */
+  topPagesRange(range: DayRange, limit: number): Promise<TopPagesRange>;
+  /**
+   * The salt of a UTC day for cookieless visitor ids: the one already made for that day, or else `candidate`,
+   * kept from now on for VISITOR_SALT_LIFETIME_MS. Every replica thus keys the day's ids with the same salt.
+   */
+  visitorSalt(day: string, candidate: string): Promise<string>;
   /** Resolves when the backing store answers; readiness polls it. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -5,7 +5,7 @@ import { createMetrics } from '../../src/metrics.js';
 import { redisKeys } from '../../src/store/redis-keys.js';
 import { RedisStore } from '../../src/store/redis.js';
 import { RECORD_VIEWS } from '../../src/store/redis-scripts.js';
-import { VIEW_OUTCOME } from '../../src/store/view-store.js';
+import { VIEW_OUTCOME, VISITOR_SALT_LIFETIME_MS } from '../../src/store/view-store.js';
 import { waitFor } from '../support/processes.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { memoryLogger } from '../support/silent-logger.js';
@@ -58,7 +58,7 @@ describe('RedisStore against a real redis-server (view store contract)', () => {
     try {
       const maxPages = 2;
       const windowMs = 60_000;
-      // Per view: its visitors key, then its idempotency key when it has one; ARGV: page, visitor, has-key.
+      // Per view: its visitors keys (all time, the day's), then its idempotency key when it has one; ARGV: page, visitor, has-key.
       const views = [
         { page: 'a', visitor: 'v1', key: 'k1' },
         { page: 'a', visitor: 'v2', key: undefined },
@@ -67,11 +67,13 @@ describe('RedisStore against a real redis-server (view store contract)', () => {
         { page: 'c', visitor: 'v1', key: 'k3' },
         { page: 'b', visitor: 'v4', key: 'k1' },
       ];
-      const batchKeys = [keys.ranking, keys.total];
-      // No budget (limits 0, so the windows' remaining times do not matter).
-      const batchArgs: Array<string | number> = [maxPages, windowMs, 0, 1, 0, 1];
+      const day = '2026-03-01';
+      const dayKeysMs = 90_000;
+      const batchKeys = [keys.ranking, keys.total, keys.dayRanking(day), keys.dayTotal(day)];
+      // No budget (limits 0, so the windows' remaining times do not matter); the day's keys live 90 s.
+      const batchArgs: Array<string | number> = [maxPages, windowMs, 0, 1, 0, 1, dayKeysMs];
       for (const { page, visitor, key } of views) {
-        batchKeys.push(keys.visitors(page), ...(key === undefined ? [] : [keys.idempotency(key)]));
+        batchKeys.push(keys.visitors(page), keys.dayVisitors(day, page), ...(key === undefined ? [] : [keys.idempotency(key)]));
         batchArgs.push(page, visitor, key === undefined ? 0 : 1, 0, 1);
       }
       const reply = await raw.eval(RECORD_VIEWS, batchKeys.length, ...batchKeys, ...batchArgs);
@@ -88,8 +90,52 @@ describe('RedisStore against a real redis-server (view store contract)', () => {
       expect(await raw.get(keys.total)).to.equal('3');
       expect(await raw.exists(keys.idempotency('k3'))).to.equal(0);
       expect(await raw.pttl(keys.idempotency('k2'))).to.be.within(windowMs - 5000, windowMs);
+      expect(await raw.zrevrange(keys.dayRanking(day), 0, -1, 'WITHSCORES'), 'the day counts what counted').to.deep.equal(['a', '2', 'b', '1']);
+      expect(await raw.get(keys.dayTotal(day))).to.equal('3');
+      expect(await raw.pfcount(keys.dayVisitors(day, 'a'))).to.equal(2);
+      for (const dayKey of [keys.dayRanking(day), keys.dayTotal(day), keys.dayVisitors(day, 'a'), keys.dayVisitors(day, 'b')]) {
+        expect(await raw.pttl(dayKey), `${dayKey} expires as the header says`).to.be.within(dayKeysMs - 5000, dayKeysMs);
+      }
+      expect(await raw.exists(keys.dayVisitors(day, 'c')), 'a refused view writes no day key').to.equal(0);
     } finally {
       raw.disconnect();
+    }
+  });
+
+  it('the day keys live until the retention after their UTC day ends, and a range read leaves no scratch key behind', async () => {
+    const keyPrefix = `days-${randomUUID()}:`;
+    const keys = redisKeys(keyPrefix);
+    const noon = Date.parse('2026-03-01T12:00:00Z');
+    const store = await connectedStore(keyPrefix, 100, { now: () => noon, retentionDays: 400 });
+    const raw = new Redis(redis.url);
+    try {
+      await store.recordView({ page: 'a', visitorId: 'v' });
+      const lifetimeMs = 12 * 3600_000 + 400 * 24 * 3600_000;
+      for (const dayKey of [keys.dayRanking('2026-03-01'), keys.dayTotal('2026-03-01'), keys.dayVisitors('2026-03-01', 'a')]) {
+        expect(await raw.pttl(dayKey), dayKey).to.be.within(lifetimeMs - 5000, lifetimeMs);
+      }
+      expect((await store.topPagesRange({ from: '2026-02-01', to: '2026-03-01' }, 10)).pages).to.deep.equal([{ page: 'a', views: 1 }]);
+      expect(await raw.exists(keys.rangeScratch)).to.equal(0);
+      expect(await raw.ttl(keys.ranking), 'the all-time counts never expire').to.equal(-1);
+    } finally {
+      raw.disconnect();
+      await store.close();
+    }
+  });
+
+  it("a day's visitor salt is the first one stored, under a key of redis-keys.ts that Redis deletes after 48 hours", async () => {
+    const keyPrefix = `salt-${randomUUID()}:`;
+    const store = await connectedStore(keyPrefix, 100);
+    const other = await connectedStore(keyPrefix, 100);
+    const raw = new Redis(redis.url);
+    try {
+      expect(await store.visitorSalt('2026-03-10', 'salt-a')).to.equal('salt-a');
+      expect(await other.visitorSalt('2026-03-10', 'salt-b'), 'another replica gets the same salt').to.equal('salt-a');
+      expect(await raw.pttl(redisKeys(keyPrefix).visitorSalt('2026-03-10'))).to.be.within(VISITOR_SALT_LIFETIME_MS - 5000, VISITOR_SALT_LIFETIME_MS);
+    } finally {
+      raw.disconnect();
+      await store.close();
+      await other.close();
     }
   });
 

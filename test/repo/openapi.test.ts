@@ -28,7 +28,7 @@ describe('the OpenAPI document (src/openapi.ts, served at /openapi.json)', () =>
     });
 
     it('names a body that breaks its schema', () => {
-      expect(openApiProblems('GET', '/api/views/a', 200, headers({ 'cache-control': 'no-store' }), '{"page":"a","views":-1}')).to.deep.equal([
+      expect(openApiProblems('POST', '/api/views/a', 200, headers({ 'cache-control': 'no-store' }), '{"page":"a","views":-1}')).to.deep.equal([
         "body must have required property 'visitors'",
         'body/views must be >= 0',
       ]);

@@ -63,8 +63,16 @@ describe(`fuzz: ${COUNT} hostile requests (FUZZ_SEED=${SEED})`, function () {
       figure('fuzz writes', `${ranked.length} pages in Redis: ${JSON.stringify(ranked)}; ${keys.length} keys`);
       // The abuse budget's counters of the one client the fuzzer is (README: the keys), whatever it sent as headers.
       const budgetKey = new RegExp(`^${PREFIX}budget:(?:views|new-pages):127\\.0\\.0\\.1:\\d+$`);
-      const expected = (k: string): boolean => k === `${PREFIX}ranking` || k === `${PREFIX}total` || k.startsWith(`${PREFIX}visitors:`) || budgetKey.test(k);
+      // The per-day counts of today (and of yesterday, had the run crossed midnight UTC).
+      const dayKey = new RegExp(`^${PREFIX}day:\\d{4}-\\d{2}-\\d{2}:(?:ranking|total|visitors:(.*))$`, 's');
+      const dayPages = keys.flatMap((k) => dayKey.exec(k)?.[1] ?? []);
+      const expected = (k: string): boolean =>
+        k === `${PREFIX}ranking` || k === `${PREFIX}total` || k.startsWith(`${PREFIX}visitors:`) || budgetKey.test(k) || dayKey.test(k);
       expect(keys.filter((k) => !expected(k)), 'unexpected keys').to.deep.equal([]);
+      expect(dayPages.filter((page) => !isAllowedPage(page)), "a day's visitor sets of pages outside the allowed names").to.deep.equal([]);
+      for (const k of keys.filter((key) => key.endsWith(':ranking') && key.startsWith(`${PREFIX}day:`))) {
+        expect((await client.zrange(k, '0', '-1')).filter((page) => !isAllowedPage(page)), `pages outside the allowed names in ${k}`).to.deep.equal([]);
+      }
       expect(ranked.filter((page) => !isAllowedPage(page)), 'ranked pages outside the allowed names').to.deep.equal([]);
       expect(visitorPages.filter((page) => !isAllowedPage(page)), 'visitor sets of pages outside the allowed names').to.deep.equal([]);
       expect(ranked.length, 'the valid pages the fuzzer sent do get counted').to.be.above(0);

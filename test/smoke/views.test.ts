@@ -70,3 +70,26 @@ describe('smoke: counting views', () => {
     expect(after.total).to.be.at.least(before.total + 1);
   });
 });
+
+describe('smoke: per-day counts', () => {
+  // Yesterday to tomorrow by this machine's clock, so that a service clock a little off still has its today inside.
+  const dayAt = (offsetDays: number): string => new Date(Date.now() + offsetDays * 24 * 3600 * 1000).toISOString().slice(0, 10);
+  const range = `from=${dayAt(-1)}&to=${dayAt(1)}`;
+
+  it("GET /api/views/{page}?from=&to= gives the page's days and the range's figures; GET /api/views?from=&to= the range's ranking", async () => {
+    const page = uniquePage('days');
+    await post(page);
+    const answer = (await (await send(`/api/views/${page}?${range}`)).json()) as PageStats & { days: Array<{ day: string; views: number }> };
+    expect(answer).to.deep.include({ page, from: dayAt(-1), to: dayAt(1), views: 1, visitors: 1 });
+    expect(answer.days.map(({ day }) => day)).to.deep.equal([dayAt(-1), dayAt(0), dayAt(1)]);
+    const ranking = await send(`/api/views?${range}&limit=100`);
+    expect(ranking.status).to.equal(200);
+    expect(((await ranking.json()) as { total: number }).total).to.be.at.least(1);
+  });
+
+  it('a day that does not exist is a 400 naming the parameter', async () => {
+    const refused = await send('/api/views?from=2026-02-30');
+    expect(refused.status).to.equal(400);
+    expect(await refused.json()).to.deep.include({ error: 'invalid_query', parameter: 'from' });
+  });
+});

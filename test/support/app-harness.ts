@@ -7,7 +7,8 @@ import { Readiness } from '../../src/readiness.js';
 import { MemoryStore } from '../../src/store/memory.js';
 import type { ViewStore } from '../../src/store/view-store.js';
 import { readBuildInfo } from '../../src/version.js';
-import { VisitorIds } from '../../src/visitor.js';
+import type { VisitorMode } from '../../src/config.js';
+import { CookielessVisitors, VisitorIds } from '../../src/visitor.js';
 import { memoryLogger } from './silent-logger.js';
 
 export interface AppHarness {
@@ -27,6 +28,11 @@ export interface AppOptions {
   store?: ViewStore;
   pagePattern?: RegExp;
   allowedOrigins?: string[];
+  ignoreBots?: boolean;
+  visitorMode?: VisitorMode;
+  respectDnt?: boolean;
+  /** The app's clock; give the store the same one. Date.now unless given. */
+  now?: () => number;
 }
 
 /** The real app in-process on an OS-chosen 127.0.0.1 port, on the in-memory store unless one is given. */
@@ -42,8 +48,9 @@ export async function startApp(options: AppOptions = {}): Promise<AppHarness> {
     logger,
     readiness,
     build: readBuildInfo(),
-    config: { trustProxy: options.trustProxy ?? false, allowedOrigins: options.allowedOrigins ?? [], pagePattern: options.pagePattern },
-    visitors: new VisitorIds(HARNESS_VISITOR_SECRET),
+    config: { trustProxy: options.trustProxy ?? false, allowedOrigins: options.allowedOrigins ?? [], pagePattern: options.pagePattern, ignoreBots: options.ignoreBots ?? false, respectDnt: options.respectDnt ?? false, visitorMode: options.visitorMode ?? 'cookie' },
+    visitors: options.visitorMode === 'cookieless' ? new CookielessVisitors(store, options.now ?? Date.now) : new VisitorIds(HARNESS_VISITOR_SECRET),
+    now: options.now ?? Date.now,
   });
   const server: Server = createHttpServer(app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

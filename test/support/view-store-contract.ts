@@ -15,8 +15,10 @@ export interface ContractStoreOptions {
   idempotencyWindowMs?: number;
   /** The abuse budget's limits; none unless a case sets them. */
   budget?: ViewBudget;
-  /** The clock budget windows run by; the real one unless a case pins it. */
+  /** The clock budget windows and UTC days run by; the real one unless a case pins it. */
   now?: () => number;
+  /** Days kept after a day ends; the store's default unless a case sets it. */
+  retentionDays?: number;
 }
 
 /** The error a promise rejects with, or a failure when it resolves. */
@@ -273,6 +275,103 @@ export function viewStoreContract(makeStore: (options: ContractStoreOptions) => 
     expect(await rejectionOf(store.recordView({ page: 'new-page', visitorId: 'v', mayCreatePage: false }))).to.be.instanceOf(PageOutsidePatternError);
     expect((await store.recordView({ page: 'old-page', visitorId: 'v', mayCreatePage: false })).stats.views).to.equal(2);
     expect(await store.topPages(10)).to.deep.equal({ pages: [{ page: 'old-page', views: 2 }], total: 2 });
+  });
+
+  describe('per-day counts (UTC days)', () => {
+    const DAY = 24 * 60 * 60 * 1000;
+    /** A clock that runs with real time from `at`, so that Redis's expiry and the memory store's agree. */
+    function clockFrom(at: number): () => number {
+      const offset = at - Date.now();
+      return () => Date.now() + offset;
+    }
+
+    it('views on either side of midnight UTC count on their own days, per page and in total; all-time figures are unchanged', async () => {
+      let now = Date.parse('2026-03-01T23:59:59.900Z');
+      const daily = await freshWith({ maxPages: 100, now: () => now });
+      await count(daily, 'a', 'v1');
+      await count(daily, 'b', 'v1');
+      now = Date.parse('2026-03-02T00:00:00.000Z');
+      await count(daily, 'a', 'v2');
+      await count(daily, 'a', 'v1');
+      const range = { from: '2026-02-28', to: '2026-03-03' };
+      expect(await daily.pageRange('a', range)).to.deep.equal({
+        page: 'a',
+        ...range,
+        views: 3,
+        visitors: 2,
+        days: [
+          { day: '2026-02-28', views: 0 },
+          { day: '2026-03-01', views: 1 },
+          { day: '2026-03-02', views: 2 },
+          { day: '2026-03-03', views: 0 },
+        ],
+      });
+      expect(await daily.pageRange('a', { from: '2026-03-02', to: '2026-03-02' })).to.deep.include({ views: 2, visitors: 2 });
+      expect(await daily.pageRange('never', range)).to.deep.include({ views: 0, visitors: 0 });
+      expect(await daily.topPagesRange({ from: '2026-03-01', to: '2026-03-01' }, 10)).to.deep.equal({
+        from: '2026-03-01',
+        to: '2026-03-01',
+        pages: [{ page: 'b', views: 1 }, { page: 'a', views: 1 }],
+        total: 2,
+        days: [{ day: '2026-03-01', views: 2 }],
+      });
+      expect(await daily.topPagesRange(range, 1)).to.deep.equal({
+        ...range,
+        pages: [{ page: 'a', views: 3 }],
+        total: 4,
+        days: [
+          { day: '2026-02-28', views: 0 },
+          { day: '2026-03-01', views: 2 },
+          { day: '2026-03-02', views: 2 },
+          { day: '2026-03-03', views: 0 },
+        ],
+      });
+      expect(await daily.getPage('a')).to.deep.equal({ page: 'a', views: 3, visitors: 2 });
+      expect((await daily.topPages(10)).total).to.equal(4);
+    });
+
+    it('a refused or replayed view counts on no day', async () => {
+      const now = Date.parse('2026-03-01T12:00:00Z');
+      const capped = await freshWith({ maxPages: 1, now: () => now });
+      await capped.recordView({ page: 'one', visitorId: 'v', idempotencyKey: 'k' });
+      await capped.recordView({ page: 'one', visitorId: 'v', idempotencyKey: 'k' });
+      expect(await rejectionOf(count(capped, 'two', 'v'))).to.be.instanceOf(PageLimitReachedError);
+      const today = { from: '2026-03-01', to: '2026-03-01' };
+      expect(await capped.topPagesRange(today, 10)).to.deep.include({ pages: [{ page: 'one', views: 1 }], total: 1 });
+    });
+
+    it('the range visitors never exceed its views, where the estimate overshoots', async () => {
+      const now = Date.parse('2026-03-01T12:00:00Z');
+      const daily = await freshWith({ maxPages: 100, now: () => now });
+      for (const visitor of OVERSHOOTING_VISITORS) await count(daily, 'estimated', visitor);
+      expect(await daily.pageRange('estimated', { from: '2026-03-01', to: '2026-03-01' })).to.deep.include({ views: 128, visitors: 128 });
+    });
+
+    it('ties in a range ranking go by page name, descending, as in the all-time ranking', async () => {
+      const now = Date.parse('2026-03-01T12:00:00Z');
+      const daily = await freshWith({ maxPages: 100, now: () => now });
+      for (const page of ['m', 'z', 'a']) await count(daily, page, 'v');
+      expect((await daily.topPagesRange({ from: '2026-03-01', to: '2026-03-01' }, 10)).pages.map(({ page }) => page)).to.deep.equal(['z', 'm', 'a']);
+    });
+
+    it("a day's counts are deleted once the retention after its end has passed, other days' are kept", async () => {
+      // 300 ms before midnight UTC with a retention of 0 days: the day's keys end at midnight.
+      const midnight = Date.parse('2026-03-02T00:00:00Z');
+      const now = clockFrom(midnight - 300);
+      const brief = await freshWith({ maxPages: 100, now, retentionDays: 0 });
+      await count(brief, 'a', 'v');
+      const range = { from: '2026-03-01', to: '2026-03-02' };
+      expect((await brief.pageRange('a', range)).days).to.deep.equal([{ day: '2026-03-01', views: 1 }, { day: '2026-03-02', views: 0 }]);
+      await sleep(Math.max(0, midnight - now()) + 100);
+      await count(brief, 'a', 'v');
+      expect(await brief.pageRange('a', range)).to.deep.equal({ page: 'a', ...range, views: 1, visitors: 1, days: [{ day: '2026-03-01', views: 0 }, { day: '2026-03-02', views: 1 }] });
+      expect(await brief.topPagesRange(range, 10)).to.deep.include({ pages: [{ page: 'a', views: 1 }], total: 1 });
+      expect(await brief.getPage('a'), 'the all-time figures are never deleted').to.deep.equal({ page: 'a', views: 2, visitors: 1 });
+      // A retention of a day more keeps them a whole day after the day ends.
+      const kept = await freshWith({ maxPages: 100, now: () => midnight + 2 * DAY - 1, retentionDays: 1 });
+      await count(kept, 'a', 'v');
+      expect((await kept.pageRange('a', { from: '2026-03-03', to: '2026-03-03' })).views).to.equal(1);
+    });
   });
 
   it('ping resolves while the store is up', async () => {

@@ -145,6 +145,31 @@ describe('the home page (in-memory store)', () => {
     expect(body, 'no script').to.not.include('<script');
   });
 
+  it('charts the last 30 days of views over all pages as an inline SVG, with a title, a description and the figures as text', async () => {
+    await app.close();
+    let now = Date.parse('2026-03-08T23:00:00Z');
+    const clock = (): number => now;
+    store = new MemoryStore({ maxPages: 100, now: clock });
+    app = await startApp({ store, now: clock });
+    await fetch(`${app.baseUrl}/api/views/a`, { method: 'POST' });
+    now = Date.parse('2026-03-10T08:00:00Z');
+    for (let i = 0; i < 3; i += 1) await fetch(`${app.baseUrl}/api/views/a`, { method: 'POST' });
+    const body = await (await fetch(`${app.baseUrl}/`, { headers: { accept: BROWSER_ACCEPT } })).text();
+    const svg = /<svg [^>]*role="img"[^>]*aria-labelledby="recent-title recent-desc"[^>]*>([\s\S]*?)<\/svg>/.exec(body)?.[1];
+    expect(svg, 'an inline SVG labelled by its title and description').to.be.a('string');
+    expect(svg).to.include('<title id="recent-title">Views per day over all pages, the last 30 days</title>');
+    // The home view itself counts on 2026-03-10 too: 4 views that day, 5 in all.
+    expect(svg).to.include('<desc id="recent-desc">5 views from 2026-02-09 to 2026-03-10 (UTC days), at most 4 views on one day.</desc>');
+    expect(svg?.match(/<rect /g), 'one bar a day').to.have.length(30);
+    expect(svg).to.include('<title>2026-03-08: 1 view</title>').and.to.include('<title>2026-03-10: 4 views</title>').and.to.include('<title>2026-03-09: 0 views</title>');
+    // The tallest bar is the chart's full height; a day of a quarter of it is a quarter as tall.
+    expect(svg).to.match(/y="0" width="10" height="60"><title>2026-03-10: 4 views/).and.to.match(/y="45" width="10" height="15"><title>2026-03-08: 1 view/);
+    expect(body).to.include('<figcaption>5 views from 2026-02-09 to 2026-03-10 (UTC days), at most 4 views on one day.</figcaption>');
+    expect(body).to.include('<tr><td>2026-03-09</td><td class="n">0</td></tr>').and.to.include('<tr><td>2026-03-10</td><td class="n">4</td></tr>');
+    expect(body, 'no script').to.not.include('<script');
+    expect(body, 'no style attribute, which the CSP would block').to.not.match(/\sstyle=/);
+  });
+
   it('escapes page names: a name written before the page-name rules comes back as text', async () => {
     await store.recordView({ page: '<img src=x onerror=alert(1)>', visitorId: 'v' });
     const body = await (await fetch(`${app.baseUrl}/`)).text();

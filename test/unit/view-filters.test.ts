@@ -55,6 +55,48 @@ describe('views answered without counting (routes on the in-memory store)', () =
     });
   });
 
+  describe('bots (IGNORE_BOTS) and Do Not Track (RESPECT_DNT)', () => {
+    const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
+    const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+
+    it('with IGNORE_BOTS=true a crawler is answered the figures on every counting route, counts nothing and gets no cookie', async () => {
+      await start({ ignoreBots: true });
+      await post('a', { 'User-Agent': FIREFOX });
+      const api = await post('a', { 'User-Agent': GOOGLEBOT });
+      expect(api.status).to.equal(200);
+      expect(await api.json()).to.deep.equal({ page: 'a', views: 1, visitors: 1 });
+      expect(api.headers.get('set-cookie')).to.equal(null);
+      const home = await fetch(`${app.baseUrl}/`, { headers: { 'User-Agent': GOOGLEBOT } });
+      expect(await home.text()).to.include('This page has been seen 0 times.');
+      const badge = await fetch(`${app.baseUrl}/badge/a.svg?count=true`, { headers: { 'User-Agent': 'curl/8.5.0' } });
+      expect(badge.status).to.equal(200);
+      expect(await total()).to.equal(1);
+      expect(await dropped()).to.deep.equal({ bot: 3 });
+    });
+
+    it('with IGNORE_BOTS unset a crawler is counted like anyone', async () => {
+      await start();
+      await post('a', { 'User-Agent': GOOGLEBOT });
+      expect(await total()).to.equal(1);
+      expect(await dropped()).to.deep.equal({});
+    });
+
+    for (const [header, value] of [['DNT', '1'], ['Sec-GPC', '1']] as const) {
+      it(`with RESPECT_DNT=true a request with ${header}: ${value} is answered without counting; unset, it counts`, async () => {
+        await start({ respectDnt: true });
+        const api = await post('a', { [header]: value, 'User-Agent': FIREFOX });
+        expect(await api.json()).to.deep.equal({ page: 'a', views: 0, visitors: 0 });
+        expect((await post('a', { [header]: '0', 'User-Agent': FIREFOX })).status).to.equal(200);
+        expect(await total()).to.equal(1);
+        expect(await dropped()).to.deep.equal({ do_not_track: 1 });
+        await app.close();
+        await start();
+        await post('a', { [header]: value });
+        expect(await total(), 'RESPECT_DNT unset').to.equal(1);
+      });
+    }
+  });
+
   describe('abuse budget', () => {
     // 45.5 s into a minute, 30 min 45.5 s into an hour.
     const now = Date.parse('2026-01-01T10:30:00Z') + 45_500;
@@ -148,7 +190,7 @@ describe('views answered without counting (routes on the in-memory store)', () =
   it('page_tracker_views_dropped_total counts each request not counted once, by reason, and starts every reason at 0', async () => {
     await start({ maxPages: 1, budget: { viewsPerWindow: 4 } });
     const reasons = (await app.metrics.viewsDropped.get()).values.map((value) => value.labels.reason);
-    const every: DroppedViewReason[] = ['prefetch', 'rate_limited', 'page_limit', 'duplicate', 'key_reused', 'pattern_refused', 'origin_refused'];
+    const every: DroppedViewReason[] = ['prefetch', 'bot', 'do_not_track', 'rate_limited', 'page_limit', 'duplicate', 'key_reused', 'pattern_refused', 'origin_refused'];
     expect(reasons).to.have.members(every);
     expect((await post('a', { 'Idempotency-Key': 'k1' })).status).to.equal(200);
     expect((await post('a', { 'Idempotency-Key': 'k1' })).status).to.equal(200);
