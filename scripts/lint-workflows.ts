@@ -26,7 +26,7 @@ if (shellcheck.error !== undefined) {
 const scratch = mkdtempSync(join(tmpdir(), 'lint-workflows-'));
 try {
   let count = 0;
-  for (const { workflow, jobId, job, step } of allSteps(workflows)) {
+  for (const { workflow, jobId, job, step, file: source } of allSteps(workflows)) {
     const shell = step.shell ?? job.defaults?.run?.shell ?? workflow.defaults?.run?.shell ?? 'bash';
     if (step.run === undefined || !/^(bash|sh)\b/.test(shell)) continue;
     // Expressions are substituted before the shell sees the script: stand in a same-length word.
@@ -40,7 +40,7 @@ try {
       const scriptLine = match === null ? 0 : Number(match[1]) - 2;
       // A block scalar's text starts on the line after `run: |`; a plain scalar on the same line.
       const offset = step.run.includes('\n') ? scriptLine : scriptLine - 1;
-      const where = `${workflow.file}:${(step.runLine ?? 0) + offset}`;
+      const where = `${source}:${(step.runLine ?? 0) + offset}`;
       findings.push(`${where}: ${match?.[3] ?? line} [shellcheck, job ${jobId}]`);
     }
     if (result.status !== 0 && result.stdout === '') findings.push(`${workflow.file}: shellcheck failed: ${result.stderr}`);
