@@ -16,6 +16,6 @@ module.exports = {
   timeout: 600000,
   slow: 60000,
   bail: true,
-  // Not yet checked without a forced exit (see test/tiers/suites.cjs).
+  // Not yet tried without a forced exit (that needs the local cluster).
   exit: true,
 };
