@@ -1,6 +1,6 @@
 // Lints every workflow with actionlint (rhysd/actionlint at ACTIONLINT_VERSION of versions.env, built once
-// from its Go module into .tools/) and passes every bash `run:` block through shellcheck the way actionlint
-// itself would, with findings mapped back to the workflow's lines. Prints findings as file:line:column and
+// from its Go module into .tools/) and passes every bash `run:` block (the local composite actions' too)
+// through shellcheck the way actionlint itself would, with findings mapped back to the workflow's lines. Prints findings as file:line:column and
 // exits 1 if there is any. Run by scripts/lint-ci.sh.
 // The native build, not the npm WebAssembly one: that build lagged behind GitHub (it refused the
 // `attestations` permission that keyless signing in release.yml needs).
@@ -50,9 +50,14 @@ if (shellcheck.error !== undefined) {
 const scratch = mkdtempSync(join(tmpdir(), 'lint-workflows-'));
 try {
   let count = 0;
-  for (const { workflow, jobId, job, step } of allSteps(workflows)) {
+  // A composite action's steps come once for each job that uses it: checked once.
+  const seen = new Set<string>();
+  for (const { workflow, jobId, job, step, file: source } of allSteps(workflows)) {
     const shell = step.shell ?? job.defaults?.run?.shell ?? workflow.defaults?.run?.shell ?? 'bash';
     if (step.run === undefined || !/^(bash|sh)\b/.test(shell)) continue;
+    const at = `${source}:${step.runLine ?? step.run}`;
+    if (seen.has(at)) continue;
+    seen.add(at);
     // Expressions are substituted before the shell sees the script: stand in a same-length word.
     const script = step.run.replace(/\$\{\{[\s\S]*?\}\}/g, (expression) => '_'.repeat(expression.length));
     const file = join(scratch, `step-${count++}.sh`);
@@ -64,7 +69,7 @@ try {
       const scriptLine = match === null ? 0 : Number(match[1]) - 2;
       // A block scalar's text starts on the line after `run: |`; a plain scalar on the same line.
       const offset = step.run.includes('\n') ? scriptLine : scriptLine - 1;
-      const where = `${workflow.file}:${(step.runLine ?? 0) + offset}`;
+      const where = `${source}:${(step.runLine ?? 0) + offset}`;
       findings.push(`${where}: ${match?.[3] ?? line} [shellcheck, job ${jobId}]`);
     }
     if (result.status !== 0 && result.stdout === '') findings.push(`${workflow.file}: shellcheck failed: ${result.stderr}`);

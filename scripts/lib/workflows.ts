@@ -64,11 +64,42 @@ export function loadWorkflows(): Workflow[] {
   return workflowFiles().map(loadWorkflow);
 }
 
-/** Every step of every job, with where it is. */
-export function* allSteps(workflows: Workflow[]): Generator<{ workflow: Workflow; jobId: string; job: Job; step: Step }> {
+/**
+ * The steps of a local composite action (`uses: ./.github/actions/x`), each with the 1-based line of its
+ * `run:` value in the action's file.
+ */
+export function compositeSteps(uses: string): { file: string; steps: Step[] } {
+  const file = join(uses.replace(/^\.\//, ''), 'action.yml');
+  const lineCounter = new LineCounter();
+  const document = parseDocument(readFileSync(join(repoRoot, file), 'utf8'), { lineCounter });
+  if (document.errors.length > 0) throw new Error(`${file}: ${document.errors.map((e) => e.message).join('; ')}`);
+  const steps = ((document.toJS() as { runs?: { steps?: Step[] } }).runs?.steps ?? []);
+  steps.forEach((step, index) => {
+    const node = document.getIn(['runs', 'steps', index, 'run'], true) as { range?: [number, number, number] } | undefined;
+    if (node?.range !== undefined) step.runLine = lineCounter.linePos(node.range[0]).line;
+  });
+  return { file, steps };
+}
+
+/**
+ * Every step of every job, with the file it is written in: a local composite action's steps follow the step
+ * that uses it, as GitHub runs them.
+ */
+export function* allSteps(workflows: Workflow[]): Generator<{ workflow: Workflow; jobId: string; job: Job; step: Step; file: string }> {
   for (const workflow of workflows) {
     for (const [jobId, job] of Object.entries(workflow.jobs)) {
-      for (const step of job.steps ?? []) yield { workflow, jobId, job, step };
+      for (const step of job.steps ?? []) {
+        yield { workflow, jobId, job, step, file: workflow.file };
+        if (step.uses?.startsWith('./') !== true) continue;
+        const action = compositeSteps(step.uses);
+        for (const inner of action.steps) yield { workflow, jobId, job, step: inner, file: action.file };
+      }
     }
   }
+}
+
+/** Script names of every `npm run X`, `npm --prefix DIR run X`, `npm test` and `npm start` in a shell text. */
+export function npmRunsIn(shell: string): string[] {
+  const found = shell.matchAll(/\bnpm\s+(?:--prefix\s+\S+\s+)?(?:run(?:-script)?\s+(?:--silent\s+)?([\w:.-]+)|(test|start)\b)/g);
+  return [...found].map((m) => m[1] ?? m[2] ?? '');
 }

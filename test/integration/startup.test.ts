@@ -5,7 +5,8 @@ import { findOnPath } from '../support/find-on-path.js';
 import { checkedFetch } from '../support/openapi-check.js';
 import { freePort } from '../support/ports.js';
 import { exited, track, waitFor } from '../support/processes.js';
-import { SERVER_JS, startService } from '../support/service.js';
+import { builtServer, coverageEnv } from '../support/built-server.js';
+import { startService } from '../support/service.js';
 
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 // What a pretty line starts with: `[ISO time] LEVEL: `.
@@ -16,10 +17,11 @@ const PRETTY_LINE = /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] (TRACE|DEBUG|IN
  * it under script(1), so that its stdout is a pseudo-terminal as in an interactive shell.
  */
 async function spawnServer(env: Record<string, string>, options: { terminal?: boolean } = {}): Promise<{ child: ChildProcess; output: () => string }> {
-  const fullEnv = { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(await freePort()), METRICS_PORT: String(await freePort()), ...env };
+  const fullEnv = { ...coverageEnv(), PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(await freePort()), METRICS_PORT: String(await freePort()), ...env };
+  const serverJs = builtServer();
   const child = options.terminal === true
-    ? spawn(findOnPath('script', 'bsdutils'), ['--quiet', '--return', '--command', `${process.execPath} ${SERVER_JS}`, '/dev/null'], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(process.execPath, [SERVER_JS], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    ? spawn(findOnPath('script', 'bsdutils'), ['--quiet', '--return', '--command', `${process.execPath} ${serverJs}`, '/dev/null'], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, [serverJs], { env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   track(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));

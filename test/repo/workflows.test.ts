@@ -8,7 +8,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { expect } from 'chai';
 import { parse } from 'yaml';
-import { allSteps, loadWorkflows, repoRoot, type Workflow } from '../../scripts/lib/workflows.js';
+import { allSteps, loadWorkflows, npmRunsIn, repoRoot, type Workflow } from '../../scripts/lib/workflows.js';
 import { chartDir, releaseName, releaseNamespace, renderChart, templateArgs } from '../support/chart.js';
 import { helm } from '../support/helm.js';
 import type { KubeObject } from '../support/kube-object.js';
@@ -43,12 +43,6 @@ function libValue(name: string): string {
 function pathsIn(shell: string): string[] {
   const found = shell.matchAll(/(?:^|[\s"'=(])(?:\.\/)?((?:scripts|\.ci|test|charts)\/[\w./-]*\w)/g);
   return [...found].map((m) => m[1] ?? '');
-}
-
-/** Script names of every `npm run X`, `npm --prefix DIR run X`, `npm test` and `npm start` in a shell text. */
-function npmRunsIn(shell: string): string[] {
-  const found = shell.matchAll(/\bnpm\s+(?:--prefix\s+\S+\s+)?(?:run(?:-script)?\s+([\w:.-]+)|(test|start)\b)/g);
-  return [...found].map((m) => m[1] ?? m[2] ?? '');
 }
 
 describe('CI workflows', function () {
@@ -156,7 +150,7 @@ describe('CI workflows', function () {
     for (const [name, command] of Object.entries(packageScripts)) {
       for (const script of npmRunsIn(command)) runs.push({ from: `package.json script ${name}`, script });
     }
-    expect(runs.map((r) => r.script)).to.include.members(['lint', 'typecheck', 'test', 'test:chart', 'test:container', 'e2e:kind', 'smoke']);
+    expect(runs.map((r) => r.script)).to.include.members(['lint', 'typecheck', 'lint:ci', 'test:coverage', 'test:heavy', 'e2e:kind', 'smoke']);
     const undefinedScripts = runs.filter(({ script }) => packageScripts[script] === undefined);
     expect(undefinedScripts, 'npm scripts run but not in package.json').to.deep.equal([]);
   });
@@ -164,8 +158,8 @@ describe('CI workflows', function () {
   // The Node versions of the test matrix are checked against the README and the lock file in node-version.test.ts.
   it('run the kind e2e after the other jobs', function () {
     const ci = workflow('ci.yml');
-    expect(Object.keys(ci.jobs)).to.include.members(['test', 'chart', 'container', 'e2e-kind']);
-    expect(ci.jobs['e2e-kind']?.needs).to.have.members(['test', 'chart', 'container']);
+    expect(Object.keys(ci.jobs)).to.include.members(['test', 'heavy', 'e2e-kind']);
+    expect(ci.jobs['e2e-kind']?.needs).to.have.members(['test', 'heavy']);
   });
 
   it('publish only from the release environment, with no shared build cache, pinned binfmt and BuildKit, and sign what they publish', function () {

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { builtServer, coverageEnv } from './built-server.js';
 import { freePort } from './ports.js';
 import { exited, track, waitFor } from './processes.js';
 
@@ -24,11 +23,9 @@ export interface RunningService {
  */
 export const ONE_CLIENT_LOAD_ENV = { RATE_LIMIT_VIEWS_PER_MINUTE: '1000000000', NEW_PAGES_PER_CLIENT_PER_HOUR: '1000000000' } as const;
 
-export const SERVER_JS = fileURLToPath(new URL('../../dist/server.js', import.meta.url));
-
 /**
  * Spawns the built service (node dist/server.js) on free 127.0.0.1 ports and waits for /healthz.
- * Only PATH and the given env are passed, so the caller's environment cannot leak in.
+ * Only PATH (and coverageEnv()) and the given env are passed, so the caller's environment cannot leak in.
  */
 export interface StartServiceOptions {
   env?: Record<string, string>;
@@ -48,11 +45,11 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
 }
 
 async function startServiceOnce(options: StartServiceOptions): Promise<RunningService> {
-  if (!existsSync(SERVER_JS)) throw new Error(`${SERVER_JS} is missing: run \`npm run build\` first`);
+  const serverJs = builtServer();
   const port = await freePort();
   const metricsPort = await freePort();
-  const child = spawn(process.execPath, [SERVER_JS], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), METRICS_PORT: String(metricsPort), ...options.env },
+  const child = spawn(process.execPath, [serverJs], {
+    env: { ...coverageEnv(), PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), METRICS_PORT: String(metricsPort), ...options.env },
     stdio: ['ignore', options.stdout === 'ignore' ? 'ignore' : 'pipe', 'pipe'],
   });
   track(child);

@@ -2,7 +2,7 @@
 // whose request line holds an invalid percent-escape (a%zz, %E0%A4%A) with its own plain-text 400 before any
 // handler runs. Like an Ingress rule with a host, it forwards only requests whose Host header is -host and
 // answers 404 to the rest, so a client that forgets the Host header fails. `npm run test:smoke` runs the smoke
-// suite through it (scripts/smoke-local.ts builds it with go build). Standard library only.
+// suite through it (test/integration/smoke.test.ts builds it with go build). Standard library only.
 package main
 
 import (
