@@ -37,9 +37,13 @@ function createStore(config: Config, metrics: Metrics, logger: Logger): ViewStor
     );
     return new MemoryStore({ maxPages: config.maxPages, budget: budgetOf(config) });
   }
-  logger.info({ redisUrl: redactRedisUrl(config.redisUrl), passwordFromEnv: config.redisPassword !== undefined }, 'using the Redis store');
+  logger.info(
+    { redisUrl: redactRedisUrl(config.redisUrl), redisUsername: config.redisUsername, passwordFromEnv: config.redisPassword !== undefined },
+    'using the Redis store',
+  );
   return new RedisStore({
     url: config.redisUrl,
+    username: config.redisUsername,
     password: config.redisPassword,
     keyPrefix: config.redisKeyPrefix,
     commandTimeoutMs: config.redisCommandTimeoutMs,

@@ -32,6 +32,9 @@ export const MAX_VIEWS_PER_BATCH = 256;
 
 export interface RedisStoreOptions {
   url: string;
+  /** Overrides the URL's user name (REDIS_USERNAME). */
+  username?: string | undefined;
+  /** Overrides the URL's password (REDIS_PASSWORD or REDIS_PASSWORD_FILE). */
   password: string | undefined;
   keyPrefix: string;
   commandTimeoutMs: number;
@@ -44,6 +47,23 @@ export interface RedisStoreOptions {
   now?: () => number;
   metrics: Metrics;
   logger: Logger;
+}
+
+/**
+ * Where and as whom to connect: the URL without its credentials, and the user name and password, each the
+ * explicit one when given, else the URL's. ioredis merges a URL and an options object by filling only what
+ * the first left unset, and a URL with a user but no password (`redis://page-tracker@host`) sets the
+ * password to "", so an explicit password passed beside such a URL was silently dropped (WRONGPASS).
+ * Taking the credentials out of the URL first leaves one source for each.
+ */
+export function redisConnection(rawUrl: string, username: string | undefined, password: string | undefined): { url: string; username?: string; password?: string } {
+  const url = new URL(rawUrl);
+  const fromUrl = { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+  url.username = '';
+  url.password = '';
+  const user = username ?? (fromUrl.username === '' ? undefined : fromUrl.username);
+  const secret = password ?? (fromUrl.password === '' ? undefined : fromUrl.password);
+  return { url: url.toString(), ...(user === undefined ? {} : { username: user }), ...(secret === undefined ? {} : { password: secret }) };
 }
 
 // The commands defineCommand adds at run time.
@@ -67,8 +87,11 @@ export class RedisStore implements ViewStore {
   constructor(private readonly options: RedisStoreOptions) {
     this.keys = redisKeys(options.keyPrefix);
     this.warnings = new FoldedWarnings(options.logger);
-    this.redis = new Redis(options.url, {
-      ...(options.password === undefined ? {} : { password: options.password }),
+    const { url, ...credentials } = redisConnection(options.url, options.username, options.password);
+    this.redis = new Redis(url, {
+      ...credentials,
+      // CLIENT SETINFO only labels the connection, and a least-privilege ACL user need not be allowed it.
+      disableClientInfo: true,
       // Fail fast instead of queueing while Redis is away: a request gets a 503 at once, memory stays bounded.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,

@@ -59,11 +59,19 @@ describe('chart: security', function () {
           expect(text, `${obj.kind}/${obj.metadata.name} shows the password`).not.to.include(password);
           expect(text, `${obj.kind}/${obj.metadata.name} shows the base64 password`).not.to.include(base64);
         }
-        const env = podTemplatesOf(objects).flatMap((t) => t.spec.containers.flatMap((c) => c.env ?? []));
-        for (const e of env.filter((e) => e.name.includes('PASSWORD') || e.name.endsWith('_AUTH'))) {
-          expect(e.value, `${e.name} must come from the Secret`).to.equal(undefined);
-          expect(e.valueFrom?.secretKeyRef?.name).to.equal('page-tracker-redis');
+        const templates = podTemplatesOf(objects);
+        const env = templates.flatMap((t) => t.spec.containers.flatMap((c) => c.env ?? []));
+        for (const e of env.filter((e) => (e.name.includes('PASSWORD') || e.name.endsWith('_AUTH')) && !e.name.endsWith('_FILE'))) {
+          expect(e.value, `${e.name} must come from a Secret`).to.equal(undefined);
+          expect(['page-tracker-redis', 'page-tracker-redis-users'], `${e.name}'s Secret`).to.include(e.valueFrom?.secretKeyRef?.name);
         }
+        // The app reads its password from a file of the Secret, never from a variable.
+        const app = templates.find((t) => t.owner === 'Deployment/page-tracker');
+        const appEnv = app?.spec.containers[0]?.env ?? [];
+        expect(appEnv.filter((e) => e.valueFrom?.secretKeyRef), 'the app takes no secret as a variable').to.deep.equal([]);
+        expect(appEnv.find((e) => e.name === 'REDIS_PASSWORD_FILE')?.value).to.equal('/run/secrets/page-tracker/redis-password');
+        const sources = app?.spec.volumes?.find((v) => v.name === 'secrets')?.projected?.sources ?? [];
+        expect(sources.map((source) => source.secret)).to.deep.include({ name: 'page-tracker-redis', items: [{ key: 'redis-password', path: 'redis-password' }] });
       });
     }
 

@@ -2,7 +2,14 @@
 import { expect } from 'chai';
 import { renderChart, renderChartError } from '../support/chart.js';
 import { ofKind, oneOf } from '../support/kube-typed.js';
+import type { KubeObject } from '../support/kube-object.js';
 import { renderValuesFile, shortName, valuesFiles } from './matrix.js';
+
+/** The app's secret files: `<file><-<Secret>/<key>` for each item of its projected secrets volume. */
+function secretFiles(objects: readonly KubeObject[]): string[] {
+  const volume = oneOf(objects, 'Deployment', 'page-tracker').spec?.template.spec?.volumes?.find((v) => v.name === 'secrets');
+  return (volume?.projected?.sources ?? []).flatMap((source) => (source.secret?.items ?? []).map((item) => `${item.path}<-${source.secret?.name}/${item.key}`));
+}
 
 const fileFor = (name: string): string => {
   const file = valuesFiles.find((f) => shortName(f) === name);
@@ -23,6 +30,8 @@ describe('chart: values', function () {
       ['a Redis image without tag', { setStrings: { 'redis.image.tag': '' } }, /image redis has no tag/],
       ['a grace period not above delay + drain', { sets: { terminationGracePeriodSeconds: '12' } }, /terminationGracePeriodSeconds \(12\) must be greater than .*\(15\)/],
       ['redis.enabled=false without externalRedis.host', { sets: { 'redis.enabled': 'false' } }, /externalRedis.host is required when redis.enabled is false/],
+      ['an app ACL user name the chart keeps for itself', { setStrings: { 'redis.auth.username': 'default' } }, /\/redis\/auth\/username/],
+      ['an app ACL user name with a space', { setStrings: { 'redis.auth.username': 'page tracker' } }, /\/redis\/auth\/username/],
       ['an HTTPRoute without parentRefs', { sets: { 'httpRoute.enabled': 'true' } }, /httpRoute.enabled needs httpRoute.parentRefs/],
       ['HPA minReplicas above maxReplicas', { sets: { 'autoscaling.enabled': 'true', 'autoscaling.minReplicas': '5', 'autoscaling.maxReplicas': '3' } }, /autoscaling.minReplicas \(5\) is above autoscaling.maxReplicas \(3\)/],
     ];
@@ -79,8 +88,8 @@ describe('chart: values', function () {
     expect(conf).to.match(/^appendonly yes$/m);
     expect(conf).to.match(/^appendfsync everysec$/m);
     expect(conf).to.match(/^maxmemory-policy noeviction$/m);
-    expect(conf).to.match(/^include \/run\/redis\/auth.conf$/m);
-    expect(conf).not.to.match(/^\s*requirepass/m);
+    expect(conf).to.match(/^aclfile \/run\/redis\/users.acl$/m);
+    expect(conf).not.to.match(/^\s*(requirepass|user) /m);
     const mounts = sts.spec?.template.spec?.containers[0]?.volumeMounts?.map((m) => m.mountPath);
     expect(mounts).to.include.members(['/data', '/etc/redis', '/run/redis']);
   });
@@ -101,19 +110,28 @@ describe('chart: values', function () {
     expect(objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'redis').map((o) => o.kind)).to.deep.equal([]);
     const env = oneOf(objects, 'Deployment', 'page-tracker').spec?.template.spec?.containers[0]?.env ?? [];
     expect(env.find((e) => e.name === 'REDIS_URL')?.value).to.equal('rediss://views.abc123.cache.amazonaws.com:6380');
-    expect(env.find((e) => e.name === 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef).to.deep.equal({ name: 'managed-redis', key: 'auth-token' });
+    expect(env.find((e) => e.name === 'REDIS_PASSWORD_FILE')?.value).to.equal('/run/secrets/page-tracker/redis-password');
+    expect(secretFiles(objects)).to.deep.equal(['redis-password<-managed-redis/auth-token', 'visitor-secret<-page-tracker-visitor/visitor-secret']);
+    expect(env.map((e) => e.name), 'no ACL user unless externalRedis.username names one').not.to.include('REDIS_USERNAME');
+  });
+
+  it('external Redis with externalRedis.username: the app logs in as that user', async function () {
+    const objects = await renderChart({ sets: { 'redis.enabled': 'false', 'externalRedis.host': 'redis.internal', 'externalRedis.username': 'tracker' } });
+    const env = oneOf(objects, 'Deployment', 'page-tracker').spec?.template.spec?.containers[0]?.env ?? [];
+    expect(env.find((e) => e.name === 'REDIS_USERNAME')?.value).to.equal('tracker');
   });
 
   it('external Redis without a password: no REDIS_PASSWORD and no Secret but the visitor cookie key', async function () {
     const objects = await renderChart({ sets: { 'redis.enabled': 'false', 'externalRedis.host': 'redis.internal' } });
     const env = oneOf(objects, 'Deployment', 'page-tracker').spec?.template.spec?.containers[0]?.env ?? [];
-    expect(env.map((e) => e.name)).not.to.include('REDIS_PASSWORD');
+    expect(env.map((e) => e.name)).not.to.include.members(['REDIS_PASSWORD', 'REDIS_PASSWORD_FILE']);
+    expect(secretFiles(objects)).to.deep.equal(['visitor-secret<-page-tracker-visitor/visitor-secret']);
     expect(ofKind(objects, 'Secret').map((secret) => secret.metadata.name)).to.deep.equal(['page-tracker-visitor']);
   });
 
-  it('existing-secret: no Secret made; Redis, probes and app all read the named one', async function () {
+  it('existing-secret: no Secret made for the passwords given; Redis, its probes and the app read the named ones', async function () {
     const objects = await renderValuesFile(fileFor('existing-secret'));
-    expect(ofKind(objects, 'Secret')).to.have.length(0);
+    expect(ofKind(objects, 'Secret').map((secret) => secret.metadata.name), 'only the probe user\'s password').to.deep.equal(['page-tracker-redis-users']);
     const refs = [oneOf(objects, 'Deployment', 'page-tracker'), oneOf(objects, 'StatefulSet', 'page-tracker-redis')]
       .flatMap((w) => w.spec?.template.spec?.containers ?? [])
       .flatMap((c) => c.env ?? [])
@@ -121,17 +139,18 @@ describe('chart: values', function () {
       .map((e) => `${e.name}<-${e.valueFrom?.secretKeyRef?.name}/${e.valueFrom?.secretKeyRef?.key}`);
     expect(refs).to.deep.equal([
       'REDIS_PASSWORD<-page-tracker-redis-auth/password',
-      'VISITOR_SECRET<-page-tracker-visitor-key/key',
-      'REDIS_PASSWORD<-page-tracker-redis-auth/password',
-      'REDISCLI_AUTH<-page-tracker-redis-auth/password',
+      'REDIS_PROBE_PASSWORD<-page-tracker-redis-users/probe-password',
+      'REDISCLI_AUTH<-page-tracker-redis-users/probe-password',
     ]);
+    expect(secretFiles(objects)).to.deep.equal(['redis-password<-page-tracker-redis-auth/password', 'visitor-secret<-page-tracker-visitor-key/key']);
   });
 
   it('makes the visitor cookie key Secret (48 random characters, a new one per install) unless one is named', async function () {
     const keyOf = async (): Promise<string> => {
       const objects = await renderChart({});
       const env = oneOf(objects, 'Deployment', 'page-tracker').spec?.template.spec?.containers[0]?.env ?? [];
-      expect(env.find((e) => e.name === 'VISITOR_SECRET')?.valueFrom?.secretKeyRef).to.deep.equal({ name: 'page-tracker-visitor', key: 'visitor-secret' });
+      expect(env.find((e) => e.name === 'VISITOR_SECRET_FILE')?.value).to.equal('/run/secrets/page-tracker/visitor-secret');
+      expect(secretFiles(objects)).to.include('visitor-secret<-page-tracker-visitor/visitor-secret');
       return Buffer.from(oneOf(objects, 'Secret', 'page-tracker-visitor').data?.['visitor-secret'] ?? '', 'base64').toString();
     };
     const [first, second] = await Promise.all([keyOf(), keyOf()]);

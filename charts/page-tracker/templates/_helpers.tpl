@@ -171,6 +171,62 @@ context.
 {{- get . "pageTrackerRedisPassword" -}}
 {{- end -}}
 
+{{/* The Secret with the passwords of the chart Redis's probe and exporter users: a named one, else the chart's own. */}}
+{{- define "page-tracker.redis.usersSecretName" -}}
+{{- .Values.redis.auth.existingUsersSecret | default (printf "%s-users" (include "page-tracker.redis.fullname" .)) -}}
+{{- end -}}
+
+{{/*
+A password of the probe or exporter user (dict "ctx" root "key" Secret key): the one already in the cluster,
+else a new one, worked out once per render like the app user's password above.
+*/}}
+{{- define "page-tracker.redis.userPassword" -}}
+{{- $cacheKey := printf "pageTrackerRedisUser-%s" .key -}}
+{{- if not (hasKey .ctx $cacheKey) -}}
+{{- $existing := lookup "v1" "Secret" .ctx.Release.Namespace (include "page-tracker.redis.usersSecretName" .ctx) -}}
+{{- $value := "" -}}
+{{- if and $existing (index ($existing.data | default dict) .key) -}}
+{{- $value = index $existing.data .key | b64dec -}}
+{{- else -}}
+{{- $value = randAlphaNum 32 -}}
+{{- end -}}
+{{- $_ := set .ctx $cacheKey $value -}}
+{{- end -}}
+{{- get .ctx $cacheKey -}}
+{{- end -}}
+
+{{/*
+The ACL user of the app when the chart runs Redis, and the app's user name for REDIS_USERNAME (empty: none).
+*/}}
+{{- define "page-tracker.redis.username" -}}
+{{- ternary .Values.redis.auth.username .Values.externalRedis.username .Values.redis.enabled -}}
+{{- end -}}
+
+{{/*
+The chart Redis's ACL file, with @..._PASSWORD_SHA256@ where each user's password hash goes: the Redis
+container fills them in at start from the Secrets (the app's password may live in a Secret the chart never
+reads, redis.auth.existingSecret), so the file holds hashes, never a password. Redis's ACL file has no
+comment syntax; the why of each line is here:
+- default: off, so a client without a user name gets nothing.
+- the app: its own keys (config.redisKeyPrefix, glob characters escaped) and exactly the commands it sends:
+  PING (readiness), INFO (ioredis waits with it until Redis has loaded its data), EVALSHA and EVAL (the
+  scripts of src/store/redis-scripts.ts; ioredis sends EVAL once after a NOSCRIPT), and the commands those
+  scripts call, which Redis checks against this same user. So a script can do nothing the user could not do
+  directly: no FLUSHALL, CONFIG, KEYS, no key outside the prefix. test/chart/redis-acl-rules.test.ts holds
+  this list to the scripts.
+- probe: PING only, for the kubelet's probes.
+- exporter: what redis_exporter documents for a dedicated user, keys read-only.
+*/}}
+{{- define "page-tracker.redis.aclFile" -}}
+{{- $prefix := regexReplaceAll "([*?\\[\\]\\\\])" .Values.config.redisKeyPrefix "\\${1}" -}}
+user default reset
+user {{ .Values.redis.auth.username }} reset on #@APP_PASSWORD_SHA256@ ~{{ $prefix }}* -@all +ping +info +evalsha +eval +get +set +incr +pexpire +zscore +zcard +zincrby +pfadd +pfcount +zrevrange
+user probe reset on #@PROBE_PASSWORD_SHA256@ -@all +ping
+{{- if .Values.redis.exporter.enabled }}
+user exporter reset on #@EXPORTER_PASSWORD_SHA256@ %R~* -@all +client +ping +info +config|get +cluster|info +slowlog +latency +memory +select +get +scan +xinfo +type +pfcount +strlen +llen +scard +zcard +hlen +xlen +eval
+{{- end }}
+{{- end -}}
+
 {{- define "page-tracker.terminationGracePeriodSeconds" -}}
 {{- $drain := add .Values.config.shutdownDelaySeconds .Values.config.shutdownTimeoutSeconds -}}
 {{- if kindIs "invalid" .Values.terminationGracePeriodSeconds -}}
