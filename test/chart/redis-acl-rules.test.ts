@@ -47,6 +47,6 @@ describe('chart: the app\'s Redis ACL user matches what the service sends', func
     expect(acl.split('\n').find((l) => l.startsWith('user default '))).to.equal('user default reset');
     expect(grants(acl, 'probe').rules).to.deep.equal(['reset', 'on', '#@PROBE_PASSWORD_SHA256@', '-@all', '+ping']);
     expect(acl).not.to.match(/^user exporter /m);
-    expect((await renderRedis({ redis: { exporter: { enabled: true } } })).acl).to.match(/^user exporter reset on #@EXPORTER_PASSWORD_SHA256@ %R~\* -@all /m);
+    expect((await renderRedis({ redis: { exporter: { enabled: true } } })).acl).to.match(/^user exporter reset on #@EXPORTER_PASSWORD_SHA256@ -@all \+@connection [^~%]*$/m);
   });
 });

@@ -215,7 +215,9 @@ comment syntax; the why of each line is here:
   directly: no FLUSHALL, CONFIG, KEYS, no key outside the prefix. test/chart/redis-acl-rules.test.ts holds
   this list to the scripts.
 - probe: PING only, for the kubelet's probes.
-- exporter: what redis_exporter documents for a dedicated user, keys read-only.
+- exporter: what redis_exporter's README documents for a dedicated user, and no keys (the chart asks it for
+  no key metrics). Without ARCOUNT: a Redis 8 command, and Redis 7 refuses a whole ACL file that names a
+  command it does not know.
 */}}
 {{- define "page-tracker.redis.aclFile" -}}
 {{- $prefix := regexReplaceAll "([*?\\[\\]\\\\])" .Values.config.redisKeyPrefix "\\${1}" -}}
@@ -223,7 +225,7 @@ user default reset
 user {{ .Values.redis.auth.username }} reset on #@APP_PASSWORD_SHA256@ ~{{ $prefix }}* -@all +ping +info +evalsha +eval +get +set +incr +pexpire +zscore +zcard +zincrby +pfadd +pfcount +zrevrange
 user probe reset on #@PROBE_PASSWORD_SHA256@ -@all +ping
 {{- if .Values.redis.exporter.enabled }}
-user exporter reset on #@EXPORTER_PASSWORD_SHA256@ %R~* -@all +client +ping +info +config|get +cluster|info +slowlog +latency +memory +select +get +scan +xinfo +type +pfcount +strlen +llen +scard +zcard +hlen +xlen +eval
+user exporter reset on #@EXPORTER_PASSWORD_SHA256@ -@all +@connection +memory -readonly +strlen +config|get +xinfo +pfcount -quit +zcard +type +xlen -readwrite -command +client -wait +scard +llen +hlen +get +eval +slowlog +cluster|info +cluster|slots +cluster|nodes -hello -echo +info +latency +scan -reset -auth -asking
 {{- end }}
 {{- end -}}
 
