@@ -30,6 +30,7 @@ describe('chart: values', function () {
       ['a Redis image without tag', { setStrings: { 'redis.image.tag': '' } }, /image redis has no tag/],
       ['a grace period not above delay + drain', { sets: { terminationGracePeriodSeconds: '12' } }, /terminationGracePeriodSeconds \(12\) must be greater than .*\(15\)/],
       ['redis.enabled=false without externalRedis.host', { sets: { 'redis.enabled': 'false' } }, /externalRedis.host is required when redis.enabled is false/],
+      ['a maxmemoryPercent of 100 (Redis needs memory beyond maxmemory)', { sets: { 'redis.config.maxmemoryPercent': '100' } }, /\/redis\/config\/maxmemoryPercent/],
       ['an app ACL user name the chart keeps for itself', { setStrings: { 'redis.auth.username': 'default' } }, /\/redis\/auth\/username/],
       ['an app ACL user name with a space', { setStrings: { 'redis.auth.username': 'page tracker' } }, /\/redis\/auth\/username/],
       ['an HTTPRoute without parentRefs', { sets: { 'httpRoute.enabled': 'true' } }, /httpRoute.enabled needs httpRoute.parentRefs/],
@@ -78,7 +79,7 @@ describe('chart: values', function () {
     expect(oneOf(objects, 'Deployment', 'page-tracker').spec?.replicas).to.equal(undefined);
   });
 
-  it('redis defaults: a 1Gi volume claim, AOF on with appendfsync everysec, noeviction, password included from a file', async function () {
+  it('redis defaults: a 1Gi volume claim, AOF on with appendfsync everysec, noeviction, maxmemory from the memory limit, users from an ACL file', async function () {
     const objects = await renderValuesFile(fileFor('defaults'));
     const sts = oneOf(objects, 'StatefulSet', 'page-tracker-redis');
     expect(sts.spec?.replicas).to.equal(1);
@@ -90,6 +91,11 @@ describe('chart: values', function () {
     expect(conf).to.match(/^maxmemory-policy noeviction$/m);
     expect(conf).to.match(/^aclfile \/run\/redis\/users.acl$/m);
     expect(conf).not.to.match(/^\s*(requirepass|user) /m);
+    expect(conf).to.match(/^include \/run\/redis\/maxmemory.conf$/m);
+    expect(conf).not.to.match(/^maxmemory /m);
+    const redis = sts.spec?.template.spec?.containers[0];
+    expect(redis?.env?.find((e) => e.name === 'REDIS_MEMORY_LIMIT')?.valueFrom?.resourceFieldRef).to.deep.equal({ containerName: 'redis', resource: 'limits.memory' });
+    expect(redis?.args?.[0]).to.include(`"$((REDIS_MEMORY_LIMIT * 70 / 100))" > /run/redis/maxmemory.conf`);
     const mounts = sts.spec?.template.spec?.containers[0]?.volumeMounts?.map((m) => m.mountPath);
     expect(mounts).to.include.members(['/data', '/etc/redis', '/run/redis']);
   });
@@ -102,6 +108,8 @@ describe('chart: values', function () {
     const conf = oneOf(objects, 'ConfigMap', 'page-tracker-redis').data?.['redis.conf'] ?? '';
     expect(conf).to.match(/^appendfsync always$/m);
     expect(conf).to.match(/^maxmemory 128mb$/m);
+    expect(conf, 'the explicit cap, not the computed one').not.to.include('maxmemory.conf');
+    expect(sts.spec?.template.spec?.containers[0]?.env?.map((e) => e.name)).not.to.include('REDIS_MEMORY_LIMIT');
     expect(ofKind(objects, 'PodDisruptionBudget')).to.have.length(0);
   });
 

@@ -31,6 +31,8 @@ export interface RenderedRedis {
   probes: { startup: string; liveness: string; readiness: string };
   /** The app's ACL user name, as the Deployment passes it in REDIS_USERNAME. */
   appUser: string;
+  /** The Redis container's limits.memory, e.g. 256Mi. */
+  memoryLimit: string;
 }
 
 export interface ChartRedis {
@@ -44,6 +46,8 @@ export interface ChartRedis {
   /** redis-cli against it as `user` (or with no user name at all), printing the reply or the error. */
   cli(user: string | undefined, password: string | undefined, ...args: string[]): Promise<string>;
   logs(): string;
+  /** Stops Redis (SIGTERM: it writes its AOF) and starts the container's script again on the same data and port, as a pod restart does. */
+  restart(options?: ChartRedisOptions): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -72,14 +76,32 @@ export async function renderRedis(values: Record<string, unknown>): Promise<Rend
         readiness: probeScript(container?.readinessProbe?.exec?.command),
       },
       appUser: appEnv.find((e) => e.name === 'REDIS_USERNAME')?.value ?? '',
+      memoryLimit: String(container?.resources?.limits?.memory ?? ''),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-/** Starts the rendered Redis container's script with these passwords in its environment, as the pod's Secrets give them. */
-export async function startChartRedis(values: Record<string, unknown>, passwords: ChartRedisPasswords): Promise<ChartRedis> {
+const QUANTITY_UNITS: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30 };
+
+/** A Kubernetes memory quantity (`256Mi`, `1G`, `512000`) in bytes, as the downward API gives it to a container. */
+export function quantityBytes(quantity: string): number {
+  const match = /^(\d+)(|k|M|G|Ki|Mi|Gi)$/.exec(quantity);
+  if (!match) throw new Error(`unsupported memory quantity ${JSON.stringify(quantity)}`);
+  return Number(match[1]) * QUANTITY_UNITS[match[2]!]!;
+}
+
+export interface ChartRedisOptions {
+  /** The container's memory limit in bytes (REDIS_MEMORY_LIMIT, from the downward API); default: the rendered limits.memory. */
+  memoryLimitBytes?: number;
+}
+
+/**
+ * Starts the rendered Redis container's script with the environment the pod gives it: these passwords, as its
+ * Secrets hold them, and its memory limit, as the downward API gives it.
+ */
+export async function startChartRedis(values: Record<string, unknown>, passwords: ChartRedisPasswords, options: ChartRedisOptions = {}): Promise<ChartRedis> {
   findOnPath('redis-server', 'redis-server');
   findOnPath('redis-cli', 'redis-tools');
   const rendered = await renderRedis(values);
@@ -97,17 +119,14 @@ export async function startChartRedis(values: Record<string, unknown>, passwords
   await writeFile(path.join(dir, 'etc', 'redis.conf'), localise(rendered.conf));
   await writeFile(path.join(dir, 'etc', 'users.acl'), rendered.acl);
   const output: string[] = [];
-  const env = {
+  const envFor = (memoryLimitBytes: number | undefined): NodeJS.ProcessEnv => ({
     PATH: process.env.PATH,
     REDIS_PASSWORD: passwords.app,
     REDIS_PROBE_PASSWORD: passwords.probe,
     REDIS_EXPORTER_PASSWORD: passwords.exporter,
     REDISCLI_AUTH: passwords.probe,
-  };
-  const server: ChildProcess = spawn('/bin/sh', ['-c', localise(rendered.script)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  track(server);
-  server.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  server.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    REDIS_MEMORY_LIMIT: String(memoryLimitBytes ?? quantityBytes(String(rendered.memoryLimit))),
+  });
 
   const probe = async (script: string, auth = passwords.probe): Promise<boolean> => {
     try {
@@ -117,22 +136,34 @@ export async function startChartRedis(values: Record<string, unknown>, passwords
       return false;
     }
   };
-  const stop = async (): Promise<void> => {
-    if (server.exitCode === null && server.signalCode === null) {
+  let server: ChildProcess | undefined;
+  const halt = async (): Promise<void> => {
+    if (server && server.exitCode === null && server.signalCode === null) {
       const done = exited(server);
       server.kill('SIGTERM');
       await done;
     }
+  };
+  const stop = async (): Promise<void> => {
+    await halt();
     await rm(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 10_000;
-  while (!(await probe(rendered.probes.readiness))) {
-    if (server.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`the chart's Redis did not become ready:\n${output.join('')}`);
+  const launch = async (memoryLimitBytes: number | undefined): Promise<void> => {
+    const child = spawn('/bin/sh', ['-c', localise(rendered.script)], { env: envFor(memoryLimitBytes), stdio: ['ignore', 'pipe', 'pipe'] });
+    server = child;
+    track(child);
+    child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    const deadline = Date.now() + 10_000;
+    while (!(await probe(rendered.probes.readiness))) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        await stop();
+        throw new Error(`the chart's Redis did not become ready:\n${output.join('')}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  };
+  await launch(options.memoryLimitBytes);
   return {
     rendered,
     dir,
@@ -145,6 +176,10 @@ export async function startChartRedis(values: Record<string, unknown>, passwords
       return stdout.trim();
     },
     logs: () => output.join(''),
+    async restart(restartOptions = {}) {
+      await halt();
+      await launch(restartOptions.memoryLimitBytes);
+    },
     stop,
   };
 }

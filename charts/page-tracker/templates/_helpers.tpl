@@ -207,7 +207,10 @@ The chart Redis's ACL file, with @..._PASSWORD_SHA256@ where each user's passwor
 container fills them in at start from the Secrets (the app's password may live in a Secret the chart never
 reads, redis.auth.existingSecret), so the file holds hashes, never a password. Redis's ACL file has no
 comment syntax; the why of each line is here:
-- default: off, so a client without a user name gets nothing.
+- default: off, so no one can log in as it and a client without a user name gets nothing. It keeps all
+  rights all the same: Redis replays the AOF as this user, and a script's writes are logged there inside
+  MULTI/EXEC, which Redis (7.0 at least) refuses on loading when this user may not run them: every count
+  would be gone after a restart.
 - the app: its own keys (config.redisKeyPrefix, glob characters escaped) and exactly the commands it sends:
   PING (readiness), INFO (ioredis waits with it until Redis has loaded its data), EVALSHA and EVAL (the
   scripts of src/store/redis-scripts.ts; ioredis sends EVAL once after a NOSCRIPT), and the commands those
@@ -221,7 +224,7 @@ comment syntax; the why of each line is here:
 */}}
 {{- define "page-tracker.redis.aclFile" -}}
 {{- $prefix := regexReplaceAll "([*?\\[\\]\\\\])" .Values.config.redisKeyPrefix "\\${1}" -}}
-user default reset
+user default reset off ~* &* +@all
 user {{ .Values.redis.auth.username }} reset on #@APP_PASSWORD_SHA256@ ~{{ $prefix }}* -@all +ping +info +evalsha +eval +get +set +incr +pexpire +zscore +zcard +zincrby +pfadd +pfcount +zrevrange
 user probe reset on #@PROBE_PASSWORD_SHA256@ -@all +ping
 {{- if .Values.redis.exporter.enabled }}
