@@ -43,14 +43,15 @@ describe('chart: values', function () {
     }
   });
 
-  it('defaults: 2 replicas, no unavailable pod during a rollout, a PDB, no HPA/Ingress/HTTPRoute/NetworkPolicy/monitors', async function () {
+  it('defaults: 2 replicas, no unavailable pod during a rollout, a PDB, NetworkPolicies, no HPA/Ingress/HTTPRoute/monitors', async function () {
     const objects = await renderValuesFile(fileFor('defaults'));
     const deployment = oneOf(objects, 'Deployment', 'page-tracker');
     expect(deployment.spec?.replicas).to.equal(2);
     expect(deployment.spec?.strategy?.rollingUpdate?.maxUnavailable).to.equal(0);
     expect(ofKind(objects, 'PodDisruptionBudget')).to.have.length(1);
     const kinds = new Set(objects.map((o) => o.kind));
-    for (const off of ['HorizontalPodAutoscaler', 'Ingress', 'HTTPRoute', 'NetworkPolicy', 'ServiceMonitor', 'PodMonitor', 'PrometheusRule']) {
+    expect(ofKind(objects, 'NetworkPolicy').map((np) => np.metadata.name), 'default-deny, on by default').to.deep.equal(['page-tracker', 'page-tracker-redis']);
+    for (const off of ['HorizontalPodAutoscaler', 'Ingress', 'HTTPRoute', 'ServiceMonitor', 'PodMonitor', 'PrometheusRule']) {
       expect(kinds.has(off), off).to.equal(false);
     }
     expect(deployment.spec?.template.spec?.containers[0]?.image).to.equal('ghcr.io/page-tracker/page-tracker:0.1.0');
@@ -61,11 +62,13 @@ describe('chart: values', function () {
     expect(oneOf(objects, 'Ingress', 'page-tracker').metadata?.annotations ?? {}).to.deep.equal({});
   });
 
-  it('ingress-tls: class, hosts, paths and TLS as given', async function () {
+  it('ingress-tls: class, hosts and TLS as given, each host with the visitor paths (test/chart/routes.test.ts)', async function () {
     const ingress = oneOf(await renderValuesFile(fileFor('ingress-tls')), 'Ingress', 'page-tracker');
     expect(ingress.spec?.ingressClassName).to.equal('traefik');
     expect(ingress.spec?.rules?.map((r) => r.host)).to.deep.equal(['views.example.com', 'www.views.example.com']);
-    expect(ingress.spec?.rules?.[1]?.http?.paths.map((p) => `${p.pathType} ${p.path}`)).to.deep.equal(['Prefix /api', 'Exact /']);
+    for (const rule of ingress.spec?.rules ?? []) {
+      expect(rule.http?.paths.map((p) => `${p.pathType} ${p.path}`)).to.deep.equal(['Exact /', 'Prefix /api', 'Prefix /badge', 'Exact /pt.js', 'Exact /favicon.ico', 'Exact /openapi.json']);
+    }
     expect(ingress.spec?.tls).to.deep.equal([{ secretName: 'views-example-com-tls', hosts: ['views.example.com', 'www.views.example.com'] }]);
   });
 

@@ -19,7 +19,7 @@ const run = promisify(execFile);
 const secretEnvScript = path.join(repoRoot, 'scripts', 'k8s-secret-env.sh');
 
 const expectedObjects = [
-  'ConfigMap/page-tracker-redis', 'Deployment/page-tracker', 'Namespace/page-tracker', 'PodDisruptionBudget/page-tracker',
+  'ConfigMap/page-tracker-redis', 'Deployment/page-tracker', 'Namespace/page-tracker', 'NetworkPolicy/page-tracker', 'NetworkPolicy/page-tracker-redis', 'PodDisruptionBudget/page-tracker',
   'Secret/page-tracker-redis', 'Secret/page-tracker-redis-users', 'Secret/page-tracker-visitor', 'Service/page-tracker', 'Service/page-tracker-redis', 'Service/page-tracker-redis-headless',
   'ServiceAccount/page-tracker', 'StatefulSet/page-tracker-redis',
 ];
@@ -29,7 +29,7 @@ for (const [label, pick] of [['k8s/', 'root'], ['k8s/overlays/dev', 'dev']] as c
     this.timeout(60_000);
     const load = async (): Promise<KubeObject[]> => (await kustomized())[pick];
 
-    it('builds the app, Redis, their Services, the namespace, the password Secret and the visitor cookie key Secret', async function () {
+    it('builds the app, Redis, their Services and NetworkPolicies, the namespace, the password Secrets and the visitor cookie key Secret', async function () {
       expect((await load()).map(name).sort()).to.deep.equal(expectedObjects);
     });
 

@@ -249,3 +249,18 @@ The Secret holding VISITOR_SECRET: the one named in visitorSecret.existingSecret
 {{- define "page-tracker.visitorSecret.name" -}}
 {{- .Values.visitorSecret.existingSecret | default (printf "%s-visitor" (include "page-tracker.fullname" .)) -}}
 {{- end -}}
+
+{{/*
+The paths visitors use (src/routes), the only ones the Ingress and the HTTPRoute route: the home page, the
+API, badges, the embed script, the icon and the API's description. Not /healthz, /readyz (its failure
+reasons are for operators) or /version; /metrics is on another port altogether. A Prefix matches whole path
+segments: /api matches /api/views but not /apix. test/chart/routes.test.ts holds this list to the routes.
+*/}}
+{{- define "page-tracker.visitorPaths" -}}
+- {path: /, type: Exact}
+- {path: /api, type: Prefix}
+- {path: /badge, type: Prefix}
+- {path: /pt.js, type: Exact}
+- {path: /favicon.ico, type: Exact}
+- {path: /openapi.json, type: Exact}
+{{- end -}}
