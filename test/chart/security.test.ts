@@ -15,15 +15,15 @@ describe('chart: security', function () {
         expect(templates.flatMap(restrictedViolations)).to.deep.equal([]);
       });
 
-      it('runs every container read-only with a numeric non-root uid, requests and limits, and no API token', async function () {
+      it('runs every container read-only with a numeric non-root uid, requests and limits (ephemeral-storage too, so none can fill its node\'s disk), and no API token', async function () {
         for (const t of podTemplatesOf(await renderValuesFile(file))) {
           expect(t.spec.automountServiceAccountToken, `${t.owner} automountServiceAccountToken`).to.equal(false);
           expect(t.spec.securityContext?.runAsUser, `${t.owner} runAsUser`).to.be.a('number').and.above(0);
           for (const c of t.spec.containers) {
             const where = `${t.owner} container ${c.name}`;
             expect(c.securityContext?.readOnlyRootFilesystem, `${where} readOnlyRootFilesystem`).to.equal(true);
-            expect(c.resources?.requests, `${where} requests`).to.have.all.keys('cpu', 'memory');
-            expect(c.resources?.limits, `${where} limits`).to.include.keys('memory');
+            expect(c.resources?.requests, `${where} requests`).to.have.all.keys('cpu', 'memory', 'ephemeral-storage');
+            expect(c.resources?.limits, `${where} limits`).to.include.keys('memory', 'ephemeral-storage');
           }
         }
       });
@@ -35,11 +35,11 @@ describe('chart: security', function () {
     });
   }
 
-  it('runs the app as 10001 and Redis as 999 with fsGroup, as their images expect', async function () {
+  it('runs the app as 10001 and Redis as 10002 (outside the range images and hosts use: the official image\'s redis is 999) with fsGroup', async function () {
     const objects = await renderValuesFile(valuesFiles.find((f) => shortName(f) === 'defaults')!);
     const byOwner = new Map(podTemplatesOf(objects).map((t) => [t.owner, t.spec.securityContext]));
     expect(byOwner.get('Deployment/page-tracker')).to.include({ runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 });
-    expect(byOwner.get('StatefulSet/page-tracker-redis')).to.include({ runAsUser: 999, runAsGroup: 999, fsGroup: 999 });
+    expect(byOwner.get('StatefulSet/page-tracker-redis')).to.include({ runAsUser: 10002, runAsGroup: 10002, fsGroup: 10002 });
   });
 
   describe('the Redis password', function () {

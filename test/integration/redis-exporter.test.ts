@@ -68,7 +68,10 @@ describe('redis_exporter as the chart runs it, against the chart\'s Redis', func
     expect(metrics).to.match(/^redis_up 1$/m);
     expect(metrics).to.match(/^redis_exporter_last_scrape_error\{err=""\} 0$/m);
     expect(metrics).to.match(/^redis_connected_clients \d+$/m);
-    expect(metrics).to.match(/^redis_config_maxmemory \d+$/m);
+    // From CONFIG GET and INFO: maxmemory, 70 % of the rendered 256Mi limit.
+    const value = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    expect(value('redis_config_maxmemory')).to.equal(Math.floor((256 * 2 ** 20 * 70) / 100));
+    expect(value('redis_memory_max_bytes')).to.equal(value('redis_config_maxmemory'));
     expect(exporter.output()).not.to.match(/level=error|NOPERM/);
   });
 

@@ -58,8 +58,8 @@ for (const [label, pick] of [['k8s/', 'root'], ['k8s/overlays/dev', 'dev']] as c
         expect(t.spec.automountServiceAccountToken, t.owner).to.equal(false);
         for (const c of t.spec.containers) {
           expect(c.securityContext?.readOnlyRootFilesystem, `${t.owner} ${c.name}`).to.equal(true);
-          expect(c.resources?.requests, `${t.owner} ${c.name}`).to.have.all.keys('cpu', 'memory');
-          expect(c.resources?.limits, `${t.owner} ${c.name}`).to.include.keys('memory');
+          expect(c.resources?.requests, `${t.owner} ${c.name}`).to.have.all.keys('cpu', 'memory', 'ephemeral-storage');
+          expect(c.resources?.limits, `${t.owner} ${c.name}`).to.include.keys('memory', 'ephemeral-storage');
           expect(unpinnedReason(c.image ?? ''), `${t.owner} ${c.name}`).to.equal(undefined);
         }
       }
