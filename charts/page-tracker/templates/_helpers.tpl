@@ -232,6 +232,32 @@ user exporter reset on #@EXPORTER_PASSWORD_SHA256@ -@all +@connection +memory -r
 {{- end }}
 {{- end -}}
 
+{{/*
+The checksum/secret annotation that rolls the pods when the password changes: a SHA-256 of the password
+salted with a random value kept in the same Secret (`checksum-salt`, generated once and kept across upgrades
+like the password). Unsalted it would be the password's own hash, readable by anyone with the `view` role
+and open to a dictionary attack; salted it is worth nothing without the Secret. Callers pass the root context.
+*/}}
+{{- define "page-tracker.redis.secretChecksum" -}}
+{{- if not (hasKey . "pageTrackerRedisChecksumSalt") -}}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace (include "page-tracker.redis.fullname" .) -}}
+{{- $salt := "" -}}
+{{- if and $existing (index ($existing.data | default dict) "checksum-salt") -}}
+{{- $salt = index $existing.data "checksum-salt" | b64dec -}}
+{{- else -}}
+{{- $salt = randAlphaNum 32 -}}
+{{- end -}}
+{{- $_ := set . "pageTrackerRedisChecksumSalt" $salt -}}
+{{- end -}}
+{{- printf "%s:%s" (get . "pageTrackerRedisChecksumSalt") (include "page-tracker.redis.password" .) | sha256sum | trunc 16 -}}
+{{- end -}}
+
+{{/* The salt of that checksum, for the Secret. */}}
+{{- define "page-tracker.redis.checksumSalt" -}}
+{{- $_ := include "page-tracker.redis.secretChecksum" . -}}
+{{- get . "pageTrackerRedisChecksumSalt" -}}
+{{- end -}}
+
 {{- define "page-tracker.terminationGracePeriodSeconds" -}}
 {{- $drain := add .Values.config.shutdownDelaySeconds .Values.config.shutdownTimeoutSeconds -}}
 {{- if kindIs "invalid" .Values.terminationGracePeriodSeconds -}}
