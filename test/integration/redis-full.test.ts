@@ -21,7 +21,9 @@ describe('a full Redis (maxmemory from the memory limit, noeviction) with the bu
     redis = await startChartRedis({ redis: { auth: { password: PASSWORDS.app } } }, PASSWORDS, { memoryLimitBytes: MEMORY_LIMIT_BYTES });
     app = new Redis(redis.url, { username: redis.rendered.appUser, password: PASSWORDS.app, maxRetriesPerRequest: 0 });
     service = await startService({
-      env: { REDIS_URL: redis.url, REDIS_USERNAME: redis.rendered.appUser, REDIS_PASSWORD: PASSWORDS.app, LOG_LEVEL: 'warn', ...ONE_CLIENT_LOAD_ENV },
+      // A 5 s command timeout: on a busy machine a reply can take longer than the default second, and a
+      // timeout would be a 503 of another cause than the one under test.
+      env: { REDIS_URL: redis.url, REDIS_USERNAME: redis.rendered.appUser, REDIS_PASSWORD: PASSWORDS.app, REDIS_COMMAND_TIMEOUT_MS: '5000', LOG_LEVEL: 'warn', ...ONE_CLIENT_LOAD_ENV },
     });
     await waitFor('readiness', async () => ((await fetch(`${service.baseUrl}/readyz`)).status === 200 ? true : undefined), 5000);
   });
@@ -33,7 +35,12 @@ describe('a full Redis (maxmemory from the memory limit, noeviction) with the bu
   });
 
   const post = (page: string): Promise<Response> => fetch(`${service.baseUrl}/api/views/${page}`, { method: 'POST' });
-  const views = async (page: string): Promise<number> => ((await (await fetch(`${service.baseUrl}/api/views/${page}`)).json()) as { views: number }).views;
+  const views = async (page: string): Promise<number> => {
+    const answer = await fetch(`${service.baseUrl}/api/views/${page}`);
+    const body = await answer.text();
+    expect(answer.status, `GET /api/views/${page}: ${body}`).to.equal(200);
+    return (JSON.parse(body) as { views: number }).views;
+  };
 
   it('refuses views with 503 while full, evicts nothing, still answers reads, and counts again once the limit is raised', async function () {
     for (const page of ['kept', 'kept', 'other']) expect((await post(page)).status).to.equal(200);
