@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Writes k8s/base/redis.secret.env (gitignored) with a random Redis password, and visitor.secret.env beside it
-# with a random key for signing visitor cookies, each unless it already exists: kustomize's secretGenerator
+# Writes k8s/base/redis.secret.env (gitignored) with a random Redis password (the app's ACL user's),
+# redis-users.secret.env beside it with random passwords of the Redis probe and exporter users, and
+# visitor.secret.env with a random key for signing visitor cookies, each unless it already exists: kustomize's secretGenerator
 # reads them, so `kubectl apply -k k8s/` never needs a committed secret.
 # Usage: scripts/k8s-secret-env.sh [file, default k8s/base/redis.secret.env]
 set -euo pipefail
@@ -12,15 +13,20 @@ random_secret() {
   node -e "process.stdout.write(require('node:crypto').randomBytes(24).toString('base64url'))"
 }
 
+# write_once PATH WHAT KEY...: one random value per key.
 write_once() {
-  local path="$1" key="$2" what="$3"
+  local path="$1" what="$2"
+  shift 2
   if [ -e "$path" ]; then
     echo "$path exists: keeping its $what"
     return
   fi
-  printf '%s=%s\n' "$key" "$(random_secret)" >"$path"
+  local key content=""
+  for key in "$@"; do content+="$key=$(random_secret)"$'\n'; done
+  printf '%s' "$content" >"$path"
   echo "wrote $path with a random $what"
 }
 
-write_once "$file" redis-password password
-write_once "$(dirname "$file")/visitor.secret.env" visitor-secret "visitor cookie key"
+write_once "$file" password redis-password
+write_once "$(dirname "$file")/redis-users.secret.env" "probe and exporter passwords" probe-password exporter-password
+write_once "$(dirname "$file")/visitor.secret.env" "visitor cookie key" visitor-secret

@@ -1,4 +1,6 @@
-// The only module that reads the environment: everything else gets a typed Config passed in.
+// The only module that reads the environment (and the secret files it names): everything else gets a typed
+// Config passed in.
+import { readFileSync } from 'node:fs';
 import { DEFAULT_RETENTION_DAYS } from './days.js';
 import { ORIGIN_RULE, parseOrigin } from './origin-rule.js';
 
@@ -7,7 +9,9 @@ export const ENV_VARIABLES = [
   'METRICS_PORT',
   'HOST',
   'REDIS_URL',
+  'REDIS_USERNAME',
   'REDIS_PASSWORD',
+  'REDIS_PASSWORD_FILE',
   'REDIS_KEY_PREFIX',
   'REDIS_COMMAND_TIMEOUT_MS',
   'REDIS_SENTINELS',
@@ -23,6 +27,7 @@ export const ENV_VARIABLES = [
   'VIEW_RETENTION_DAYS',
   'VISITOR_SECRET',
   'VISITOR_MODE',
+  'VISITOR_SECRET_FILE',
   'TRUST_PROXY',
   'ALLOWED_ORIGINS',
   'IGNORE_BOTS',
@@ -56,6 +61,9 @@ export interface Config {
   metricsPort: number;
   host: string;
   redisUrl: string | undefined;
+  /** The ACL user to log in as (REDIS_USERNAME); undefined: the URL's user name, if any, else `default`. */
+  redisUsername: string | undefined;
+  /** From REDIS_PASSWORD or the file REDIS_PASSWORD_FILE names; undefined: the URL's password, if any. */
   redisPassword: string | undefined;
   redisKeyPrefix: string;
   redisCommandTimeoutMs: number;
@@ -216,11 +224,32 @@ function pagePattern(env: Env): RegExp | undefined {
   }
 }
 
-function visitorSecret(env: Env): string | undefined {
-  const raw = env.VISITOR_SECRET;
-  if (raw === undefined || raw === '') return undefined;
-  // Never echoed: it is a secret.
-  if (raw.length < MIN_VISITOR_SECRET_LENGTH) throw new ConfigError('VISITOR_SECRET', `expected at least ${MIN_VISITOR_SECRET_LENGTH} characters, got ${raw.length}`);
+/**
+ * A secret given either as a variable or as a file (a mounted Kubernetes Secret, where it never shows in the
+ * pod's environment or in `kubectl describe`). Both set is refused rather than one silently winning. The
+ * file's one trailing newline is dropped, since `echo secret > file` and most editors add it; any other
+ * whitespace is part of the secret. The value is never echoed in an error: it is a secret.
+ */
+function secret(env: Env, name: EnvVariable, fileName: EnvVariable): { value: string; from: EnvVariable } | undefined {
+  const direct = env[name];
+  const file = read(env, fileName);
+  if (file === undefined) return direct === undefined || direct === '' ? undefined : { value: direct, from: name };
+  if (direct !== undefined && direct !== '') throw new ConfigError(fileName, `set together with ${name}: give the secret one way, not both`);
+  let content: string;
+  try {
+    content = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : String(error);
+    throw new ConfigError(fileName, `cannot read the file "${file}" (${reason}); it should hold the secret, e.g. a mounted Kubernetes Secret`);
+  }
+  const value = content.replace(/\r?\n$/, '');
+  if (value === '') throw new ConfigError(fileName, `the file "${file}" is empty`);
+  return { value, from: fileName };
+}
+
+function redisUsername(env: Env): string | undefined {
+  const raw = read(env, 'REDIS_USERNAME');
+  if (raw !== undefined && /[\s\p{Cc}]/u.test(raw)) throw new ConfigError('REDIS_USERNAME', 'expected a Redis ACL user name without spaces or control characters');
   return raw;
 }
 
@@ -258,7 +287,7 @@ function hostPortList(env: Env, name: EnvVariable, example: string): HostPort[] 
 }
 
 function redisPassword(env: Env): string | undefined {
-  return env.REDIS_PASSWORD === undefined || env.REDIS_PASSWORD === '' ? undefined : env.REDIS_PASSWORD;
+  return secret(env, 'REDIS_PASSWORD', 'REDIS_PASSWORD_FILE')?.value;
 }
 
 function redisSentinel(env: Env): RedisSentinelConfig | undefined {
@@ -312,6 +341,15 @@ function visitorMode(env: Env): VisitorMode {
   return mode;
 }
 
+function visitorSecret(env: Env): string | undefined {
+  const given = secret(env, 'VISITOR_SECRET', 'VISITOR_SECRET_FILE');
+  if (given === undefined) return undefined;
+  if (given.value.length < MIN_VISITOR_SECRET_LENGTH) {
+    throw new ConfigError(given.from, `expected at least ${MIN_VISITOR_SECRET_LENGTH} characters, got ${given.value.length}`);
+  }
+  return given.value;
+}
+
 export function loadConfig(env: Env, terminal: Terminal = { stdoutIsTerminal: false }): Config {
   const production = read(env, 'NODE_ENV') === 'production';
   const url = redisUrl(env);
@@ -325,6 +363,7 @@ export function loadConfig(env: Env, terminal: Terminal = { stdoutIsTerminal: fa
     ...ports(env),
     host: read(env, 'HOST') ?? '0.0.0.0',
     redisUrl: url,
+    redisUsername: redisUsername(env),
     redisPassword: redisPassword(env),
     redisKeyPrefix: prefix,
     redisCommandTimeoutMs: commandTimeoutMs,

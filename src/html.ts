@@ -49,8 +49,9 @@ footer { margin-top: 2.5rem; color: var(--muted); font-size: .9rem; }
 /**
  * Scripts, frames, forms, fonts and every fetch stay forbidden (`default-src 'none'`); only the one inline
  * style above (by its hash, so an injected <style> would not apply) and the inline data: favicon may load.
+ * No site may frame a page (`frame-ancestors 'none'`), so none can overlay it to trick a click.
  */
-export const PAGE_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; img-src data:; base-uri 'none'; form-action 'none'`;
+export const PAGE_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
 
 /** `title` and `body` are trusted markup: whoever calls this escapes whatever user input they contain. */
 export function htmlPage(title: string, body: string): string {

@@ -54,9 +54,10 @@ function createStore(config: Config, metrics: Metrics, logger: Logger): ViewStor
     );
     return new MemoryStore({ maxPages: config.maxPages, budget: budgetOf(config), retentionDays: config.viewRetentionDays });
   }
-  logger.info({ ...redis.described, passwordFromEnv: config.redisPassword !== undefined, minReplicasAck: config.redisMinReplicasAck }, 'using the Redis store');
+  logger.info({ ...redis.described, redisUsername: config.redisUsername, passwordFromEnv: config.redisPassword !== undefined, minReplicasAck: config.redisMinReplicasAck }, 'using the Redis store');
   return new RedisStore({
     ...redis.target,
+    username: config.redisUsername,
     password: config.redisPassword,
     keyPrefix: config.redisKeyPrefix,
     commandTimeoutMs: config.redisCommandTimeoutMs,

@@ -9,8 +9,16 @@ export interface VisitorIdentity {
 }
 
 export const VISITOR_COOKIE = 'pt_visitor';
-// A random UUID, a '.', and its HMAC-SHA256 in base64url (43 characters, no padding).
-const SIGNED_VISITOR = /(?:^|;\s*)pt_visitor=([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([A-Za-z0-9_-]{43})(?:;|$)/;
+/**
+ * The name over HTTPS. A browser keeps a `__Host-` cookie only if it is Secure, has Path=/ and no Domain,
+ * so neither a sibling subdomain nor a man in the middle of a plain-HTTP request can set or replace it.
+ */
+export const SECURE_VISITOR_COOKIE = `__Host-${VISITOR_COOKIE}`;
+// A random UUID, a '.', and its HMAC-SHA256 in base64url (43 characters, no padding), under the given name.
+const signedVisitor = (name: string): RegExp =>
+  new RegExp(`(?:^|;\\s*)${name}=([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\\.([A-Za-z0-9_-]{43})(?:;|$)`);
+const SIGNED_VISITOR = signedVisitor(VISITOR_COOKIE);
+const SIGNED_SECURE_VISITOR = signedVisitor(SECURE_VISITOR_COOKIE);
 const ONE_YEAR_SECONDS = 365 * 24 * 3600;
 
 /**
@@ -35,7 +43,9 @@ export class VisitorIds implements VisitorIdentity {
 
   /** The visitor's id from its cookie when the signature verifies, else a new id with its cookie set on the answer. */
   idOf(ctx: AppContext): string {
-    const match = SIGNED_VISITOR.exec(ctx.get('Cookie'));
+    // Over HTTPS only the __Host- cookie counts: a plain one there may have been set by someone else (a
+    // visitor with a cookie from before HTTPS or before the prefix counts as new once).
+    const match = (ctx.secure ? SIGNED_SECURE_VISITOR : SIGNED_VISITOR).exec(ctx.get('Cookie'));
     if (match !== null) {
       const [, id = '', signature = ''] = match;
       // Constant time: a comparison that stops at the first wrong byte tells a forger how much of a guess was right.
@@ -47,7 +57,8 @@ export class VisitorIds implements VisitorIdentity {
     // A page on another site counting through CORS gets its cookie back only if it is SameSite=None, which
     // browsers accept only with Secure: over plain HTTP such a visitor is a new one at every view.
     const sameSite = ctx.state.crossSite === true && ctx.secure ? 'None' : 'Lax';
-    ctx.append('Set-Cookie', `${VISITOR_COOKIE}=${this.cookieValue(fresh)}; Path=/; Max-Age=${ONE_YEAR_SECONDS}; HttpOnly; SameSite=${sameSite}${secure}`);
+    const name = ctx.secure ? SECURE_VISITOR_COOKIE : VISITOR_COOKIE;
+    ctx.append('Set-Cookie', `${name}=${this.cookieValue(fresh)}; Path=/; Max-Age=${ONE_YEAR_SECONDS}; HttpOnly; SameSite=${sameSite}${secure}`);
     return fresh;
   }
 }

@@ -25,9 +25,10 @@ fi
 
 start_port_forward "$E2E_NAMESPACE" "service/$E2E_APP" 9100
 for host in "$E2E_HOST" "${route_hosts[@]}"; do
-  # Traefik may need a moment to pick up the Ingress or the route after helm returns.
-  serves() { route_curl "$host" --fail --silent --show-error --max-time 5 --output /dev/null "$E2E_BASE_URL/healthz"; }
-  retry_until 60 serves || die "$E2E_BASE_URL/healthz did not answer 200 through Traefik (Host: $host)"
+  # Traefik may need a moment to pick up the Ingress or the route after helm returns. A visitor path: the
+  # probes (/healthz, /readyz) are not routed to visitors.
+  serves() { route_curl "$host" --fail --silent --show-error --max-time 5 --output /dev/null "$E2E_BASE_URL/api/views"; }
+  retry_until 60 serves || die "$E2E_BASE_URL/api/views did not answer 200 through Traefik (Host: $host)"
   log "smoke: BASE_URL=$E2E_BASE_URL HOST_HEADER=$host METRICS_URL=http://127.0.0.1:$E2E_PF_PORT"
   BASE_URL="$E2E_BASE_URL" HOST_HEADER="$host" METRICS_URL="http://127.0.0.1:$E2E_PF_PORT" npm --prefix "$E2E_ROOT" run smoke
 done

@@ -18,6 +18,8 @@ export function observe({ logger, metrics, readiness, config }: AppDeps) {
     ctx.state.requestId = requestId;
     ctx.set('X-Request-Id', requestId);
     ctx.set('X-Content-Type-Options', 'nosniff');
+    // A link or request from our pages tells the next site nothing: not the page, not that it was ours.
+    ctx.set('Referrer-Policy', 'no-referrer');
     // While draining, tell keep-alive clients to reconnect elsewhere.
     if (readiness.shuttingDown) ctx.set('Connection', 'close');
     metrics.inFlight.count += 1;

@@ -57,8 +57,9 @@ export function badgeRoutes(router: Router, deps: AppDeps): void {
     const stats = countsView(ctx) ? await countView(deps, ctx, page) : await deps.store.getPage(page);
     ctx.set('Cache-Control', BADGE_CACHE_CONTROL);
     ctx.set('Cross-Origin-Resource-Policy', 'cross-origin');
-    // Opened on its own, an SVG is a document: this one needs nothing but itself.
-    ctx.set('Content-Security-Policy', "default-src 'none'");
+    // Opened on its own, an SVG is a document: this one needs nothing but itself, and no other site may
+    // frame it (an <img> is not a frame, so embedding the badge as an image is untouched).
+    ctx.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'");
     ctx.type = 'image/svg+xml; charset=utf-8';
     ctx.body = badgeSvg(page, stats.views);
   });

@@ -43,7 +43,9 @@ export type RedisTarget = { url: string } | { sentinel: RedisSentinelConfig } | 
 export type RedisStoreOptions = RedisTarget & RedisStoreSettings;
 
 export interface RedisStoreSettings {
-  /** For the data nodes (a URL's own password is overridden by it). */
+  /** For the data nodes: overrides the URL's user name (REDIS_USERNAME). */
+  username?: string | undefined;
+  /** For the data nodes: overrides the URL's password (REDIS_PASSWORD or REDIS_PASSWORD_FILE). */
   password: string | undefined;
   keyPrefix: string;
   commandTimeoutMs: number;
@@ -62,6 +64,23 @@ export interface RedisStoreSettings {
   replicasAckTimeoutMs?: number;
   metrics: Metrics;
   logger: Logger;
+}
+
+/**
+ * Where and as whom to connect: the URL without its credentials, and the user name and password, each the
+ * explicit one when given, else the URL's. ioredis merges a URL and an options object by filling only what
+ * the first left unset, and a URL with a user but no password (`redis://page-tracker@host`) sets the
+ * password to "", so an explicit password passed beside such a URL was silently dropped (WRONGPASS).
+ * Taking the credentials out of the URL first leaves one source for each.
+ */
+export function redisConnection(rawUrl: string, username: string | undefined, password: string | undefined): { url: string; username?: string; password?: string } {
+  const url = new URL(rawUrl);
+  const fromUrl = { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+  url.username = '';
+  url.password = '';
+  const user = username ?? (fromUrl.username === '' ? undefined : fromUrl.username);
+  const secret = password ?? (fromUrl.password === '' ? undefined : fromUrl.password);
+  return { url: url.toString(), ...(user === undefined ? {} : { username: user }), ...(secret === undefined ? {} : { password: secret }) };
 }
 
 // The commands defineCommand adds at run time, on a Redis or a Cluster alike.
@@ -86,12 +105,21 @@ function rankedPages(ranked: string[]): TopPages['pages'] {
 /** Settings every connection shares, whichever way Redis is reached. */
 function connectionOptions(options: RedisStoreOptions): RedisOptions {
   return {
-    ...(options.password === undefined ? {} : { password: options.password }),
+    // CLIENT SETINFO only labels the connection, and a least-privilege ACL user need not be allowed it.
+    disableClientInfo: true,
     maxRetriesPerRequest: 1,
     commandTimeout: options.commandTimeoutMs,
     connectTimeout: 2000,
     // A primary demoted by a failover answers writes with READONLY: reconnect, which finds the new primary.
     reconnectOnError: (error) => error.message.startsWith('READONLY'),
+  };
+}
+
+/** The data nodes' user name and password, for Sentinel and Cluster (a URL's are taken apart by redisConnection). */
+function credentials(options: RedisStoreSettings): RedisOptions {
+  return {
+    ...(options.username === undefined ? {} : { username: options.username }),
+    ...(options.password === undefined ? {} : { password: options.password }),
   };
 }
 
@@ -103,7 +131,7 @@ function connect(options: RedisStoreOptions): Redis | Cluster {
     return new Cluster(
       options.clusterNodes.map(({ host, port }) => ({ host, port })),
       {
-        redisOptions: connectionOptions(options),
+        redisOptions: { ...connectionOptions(options), ...credentials(options) },
         // Fail fast instead of queueing while the cluster is unreachable: a 503 at once, memory bounded.
         enableOfflineQueue: false,
         clusterRetryStrategy: reconnectDelay,
@@ -126,6 +154,7 @@ function connect(options: RedisStoreOptions): Redis | Cluster {
     const { sentinels, name, password } = options.sentinel;
     return new Redis({
       ...shared,
+      ...credentials(options),
       sentinels: sentinels.map(({ host, port }) => ({ host, port })),
       name,
       ...(password === undefined ? {} : { sentinelPassword: password }),
@@ -134,7 +163,8 @@ function connect(options: RedisStoreOptions): Redis | Cluster {
       failoverDetector: true,
     });
   }
-  return new Redis(options.url, shared);
+  const { url, ...fromUrl } = redisConnection(options.url, options.username, options.password);
+  return new Redis(url, { ...shared, ...fromUrl });
 }
 
 export class RedisStore implements ViewStore {

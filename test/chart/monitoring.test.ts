@@ -51,14 +51,19 @@ describe('chart: monitoring', function () {
     expect(Object.keys(plainRedis!).filter((k) => k.startsWith('prometheus.io/'))).to.deep.equal([]);
   });
 
-  it('runs redis_exporter as a pinned sidecar on its own metrics port, reading the password from the Secret', async function () {
+  it('runs redis_exporter as a pinned sidecar on its own metrics port, as its own ACL user with its password from the users Secret, /scrape off', async function () {
     const objects = await renderValuesFile(monitoringFile);
     const containers = oneOf(objects, 'StatefulSet', 'page-tracker-redis').spec?.template.spec?.containers ?? [];
     const exporter = containers.find((c) => c.name === 'redis-exporter');
     expect(exporter?.image).to.match(/^oliver006\/redis_exporter:v\d+\.\d+\.\d+$/);
     expect(exporter?.ports).to.deep.equal([{ name: 'metrics', containerPort: 9121, protocol: 'TCP' }]);
     expect(exporter?.env?.find((e) => e.name === 'REDIS_ADDR')?.value).to.equal('redis://127.0.0.1:6379');
-    expect(exporter?.env?.find((e) => e.name === 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef).to.deep.equal({ name: 'page-tracker-redis', key: 'redis-password' });
+    expect(exporter?.env?.find((e) => e.name === 'REDIS_USER')?.value).to.equal('exporter');
+    // v1.83.0 is the first with REDIS_EXPORTER_DISABLE_SCRAPE_ENDPOINT; an older one would ignore it and serve /scrape.
+    const [major, minor] = (/:v(\d+)\.(\d+)\./.exec(exporter?.image ?? '') ?? []).slice(1).map(Number);
+    expect(major! > 1 || (major === 1 && minor! >= 83), `${exporter?.image}: v1.83.0 or later`).to.equal(true);
+    expect(exporter?.env?.find((e) => e.name === 'REDIS_EXPORTER_DISABLE_SCRAPE_ENDPOINT')?.value).to.equal('true');
+    expect(exporter?.env?.find((e) => e.name === 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef).to.deep.equal({ name: 'page-tracker-redis-users', key: 'exporter-password' });
     const clientService = oneOf(objects, 'Service', 'page-tracker-redis');
     expect(clientService.spec?.ports?.map((p) => p.name)).to.deep.equal(['redis', 'metrics']);
   });

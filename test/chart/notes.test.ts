@@ -5,7 +5,7 @@ import { shortName, valuesFiles } from './matrix.js';
 
 const expected: Readonly<Record<string, RegExp[]>> = {
   defaults: [/port-forward service\/page-tracker 8080:80/, /helm test page-tracker/, /get secret page-tracker-redis/],
-  'ingress-tls': [/https:\/\/views\.example\.com\//, /https:\/\/www\.views\.example\.com\/api/],
+  'ingress-tls': [/https:\/\/views\.example\.com\//, /https:\/\/www\.views\.example\.com\//, /routes only the visitor paths/],
   httproute: [/Gateway\(s\) shared-gateway/, /views\.example\.com/],
   'persistence-off': [/WARNING: redis.persistence.enabled is false/],
   'external-redis': [/external one at rediss:\/\/views\.abc123\.cache\.amazonaws\.com:6380/],

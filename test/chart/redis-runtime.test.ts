@@ -1,130 +1,69 @@
-// Runs the chart's own Redis start-up script, redis.conf and probe commands with a real redis-server, so a
-// typo in redis.conf, a password that breaks the generated include, or a probe that never says PONG is
-// caught here rather than as a crash-looping pod. Paths and the TCP port are swapped for a temp dir and a
-// unix socket; everything else is the text the chart renders.
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+// Runs the chart's own Redis start-up script, redis.conf, ACL file and probe commands with a real
+// redis-server (test/support/chart-redis.ts), so a typo in redis.conf, a password that breaks the ACL file,
+// or a probe that never says PONG is caught here rather than as a crash-looping pod.
+import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
-import { stringify } from 'yaml';
-import { renderChart } from '../support/chart.js';
-import { findOnPath } from '../support/find-on-path.js';
-import { oneOf } from '../support/kube-typed.js';
-
-const run = promisify(execFile);
-
-interface Rendered {
-  conf: string;
-  script: string;
-  probes: { startup: string; liveness: string; readiness: string };
-}
-
-async function renderRedis(password: string, dir: string): Promise<Rendered> {
-  // A values file, not --set: helm's --set syntax would split a password at its commas.
-  const valuesFile = path.join(dir, 'password-values.yaml');
-  await writeFile(valuesFile, stringify({ redis: { auth: { password } } }));
-  const objects = await renderChart({ valuesFiles: [valuesFile] });
-  const container = oneOf(objects, 'StatefulSet', 'page-tracker-redis').spec?.template.spec?.containers.find((c) => c.name === 'redis');
-  const probeScript = (cmd: string[] | undefined): string => {
-    if (cmd?.[0] !== '/bin/sh' || cmd[1] !== '-c' || !cmd[2]) throw new Error(`unexpected probe command ${JSON.stringify(cmd)}`);
-    return cmd[2];
-  };
-  return {
-    conf: oneOf(objects, 'ConfigMap', 'page-tracker-redis').data?.['redis.conf'] ?? '',
-    script: container?.args?.[0] ?? '',
-    probes: {
-      startup: probeScript(container?.startupProbe?.exec?.command),
-      liveness: probeScript(container?.livenessProbe?.exec?.command),
-      readiness: probeScript(container?.readinessProbe?.exec?.command),
-    },
-  };
-}
+import { startChartRedis, type ChartRedis } from '../support/chart-redis.js';
 
 describe('chart: the Redis container as rendered, run with a real redis-server', function () {
   this.timeout(30_000);
-  let dir: string;
-  let server: ChildProcess | undefined;
-
-  before(function () {
-    findOnPath('redis-server', 'redis-server');
-    findOnPath('redis-cli', 'redis-tools');
-  });
-
-  beforeEach(async function () {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'chart-redis-'));
-  });
+  let redis: ChartRedis | undefined;
 
   afterEach(async function () {
-    if (server?.pid && server.exitCode === null) {
-      const exited = new Promise((resolve) => server!.once('exit', resolve));
-      process.kill(server.pid, 'SIGTERM');
-      await exited;
-    }
-    server = undefined;
-    await rm(dir, { recursive: true, force: true });
+    await redis?.stop();
+    redis = undefined;
   });
 
-  /** The rendered text with the pod's paths and port pointed at the temp dir and a unix socket. */
-  function localise(text: string): string {
-    const socket = path.join(dir, 'redis.sock');
-    return text
-      .replaceAll('/run/redis', path.join(dir, 'run'))
-      .replaceAll('/etc/redis', path.join(dir, 'etc'))
-      .replaceAll('dir /data', `dir ${path.join(dir, 'data')}`)
-      .replace(/^port 6379$/m, `port 0\nunixsocket ${socket}\nunixsocketperm 700`)
-      .replaceAll('-h 127.0.0.1 -p 6379', `-s ${socket}`);
-  }
-
-  async function start(password: string): Promise<Rendered> {
-    const rendered = await renderRedis(password, dir);
-    for (const sub of ['run', 'etc', 'data']) await mkdir(path.join(dir, sub));
-    await writeFile(path.join(dir, 'etc', 'redis.conf'), localise(rendered.conf));
-    const logs: string[] = [];
-    server = spawn('/bin/sh', ['-c', localise(rendered.script)], { env: { PATH: process.env.PATH, REDIS_PASSWORD: password }, stdio: ['ignore', 'pipe', 'pipe'] });
-    server.stdout?.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
-    server.stderr?.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
-    const deadline = Date.now() + 10_000;
-    while (!(await probe(rendered.probes.readiness, password))) {
-      if (server.exitCode !== null || Date.now() > deadline) throw new Error(`redis did not become ready:\n${logs.join('')}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return rendered;
-  }
-
-  async function probe(script: string, auth: string): Promise<boolean> {
-    try {
-      await run('/bin/sh', ['-c', localise(script)], { env: { PATH: process.env.PATH, REDISCLI_AUTH: auth } });
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  async function cli(auth: string | undefined, ...args: string[]): Promise<string> {
-    const env = { PATH: process.env.PATH, ...(auth === undefined ? {} : { REDISCLI_AUTH: auth }) };
-    const { stdout } = await run('redis-cli', ['-s', path.join(dir, 'redis.sock'), ...args], { env });
-    return stdout.trim();
-  }
-
-  for (const password of ['generatedLikeThis0123456789abcdef', 'with "quotes", a \\backslash and spaces']) {
-    it(`starts with the rendered redis.conf, requires the password and passes every probe (password ${JSON.stringify(password)})`, async function () {
-      const rendered = await start(password);
-      for (const [name, script] of Object.entries(rendered.probes)) {
-        expect(await probe(script, password), `${name} probe with the right password`).to.equal(true);
+  for (const password of ['generatedLikeThis0123456789abcdef', 'with "quotes", a \\backslash, a / and spaces']) {
+    it(`starts with the rendered redis.conf and ACL file, and passes every probe (app password ${JSON.stringify(password)})`, async function () {
+      const passwords = { app: password, probe: 'probe-password-0123456789', exporter: 'exporter-password-0123456789' };
+      redis = await startChartRedis({ redis: { auth: { password }, exporter: { enabled: true } } }, passwords);
+      for (const [name, script] of Object.entries(redis.rendered.probes)) {
+        expect(await redis.probe(script), `${name} probe with the probe user's password`).to.equal(true);
       }
-      expect(await probe(rendered.probes.readiness, 'wrong-password'), 'readiness with a wrong password').to.equal(false);
-      expect(await cli(undefined, 'incr', 'views')).to.match(/NOAUTH/);
-      expect(await cli(password, 'incr', 'views')).to.equal('1');
-      expect(await cli(password, 'config', 'get', 'appendonly')).to.equal('appendonly\nyes');
-      expect(await cli(password, 'config', 'get', 'appendfsync')).to.equal('appendfsync\neverysec');
-      expect(await cli(password, 'config', 'get', 'maxmemory-policy')).to.equal('maxmemory-policy\nnoeviction');
-      const aof = await readdir(path.join(dir, 'data', 'appendonlydir'));
+      expect(await redis.probe(redis.rendered.probes.readiness, 'wrong-password'), 'readiness with a wrong password').to.equal(false);
+      expect(await redis.cli(undefined, undefined, 'incr', 'page-tracker:views')).to.match(/NOAUTH/);
+      expect(await redis.cli(undefined, undefined, 'auth', 'default', 'any-password'), 'the default user is off').to.match(/WRONGPASS/);
+      expect(await redis.cli('page-tracker', password, 'incr', 'page-tracker:views')).to.equal('1');
+      const asApp = redis.cli.bind(redis, 'page-tracker', password);
+      expect(await asApp('config', 'get', 'appendonly'), 'CONFIG is no command of the app').to.match(/NOPERM/);
+      expect(redis.rendered.memoryLimit).to.equal('256Mi');
+      expect(await redis.cli('exporter', passwords.exporter, 'config', 'get', 'maxmemory'), 'maxmemory: 70 % of the 256Mi limit').to.equal(`maxmemory\n${Math.floor((256 * 2 ** 20 * 70) / 100)}`);
+      expect(await redis.cli('exporter', passwords.exporter, 'config', 'get', 'maxmemory-policy')).to.equal('maxmemory-policy\nnoeviction');
+      const conf = await readFile(path.join(redis.dir, 'etc', 'redis.conf'), 'utf8');
+      expect(conf).to.match(/^appendonly yes$/m);
+      expect(conf).to.match(/^appendfsync everysec$/m);
+      expect(conf).to.match(/^maxmemory-policy noeviction$/m);
+      const aof = await readdir(path.join(redis.dir, 'data', 'appendonlydir'));
       expect(aof.some((f) => f.endsWith('.incr.aof'))).to.equal(true);
-      const auth = path.join(dir, 'run', 'auth.conf');
-      expect((await stat(auth)).mode & 0o077, 'auth.conf readable by others').to.equal(0);
-      expect(await readFile(path.join(dir, 'etc', 'redis.conf'), 'utf8')).not.to.include(password);
+      const acl = path.join(redis.dir, 'run', 'users.acl');
+      expect((await stat(acl)).mode & 0o077, 'users.acl readable by others').to.equal(0);
+      const written = await readFile(acl, 'utf8');
+      for (const secret of Object.values(passwords)) expect(written, 'the ACL file holds hashes, not passwords').not.to.include(secret);
+      expect(written).not.to.match(/@[A-Z_]+_SHA256@/);
     });
   }
+
+  it('takes maxmemory from redis.config.maxmemory when it is given, and from the memory limit and maxmemoryPercent when not', async function () {
+    const passwords = { app: 'app-password-0123456789', probe: 'probe-password-0123456789', exporter: 'exporter-password-0123456789' };
+    redis = await startChartRedis({ redis: { config: { maxmemory: '64mb' }, exporter: { enabled: true } } }, passwords);
+    expect(await redis.cli('exporter', passwords.exporter, 'config', 'get', 'maxmemory')).to.equal(`maxmemory\n${64 * 2 ** 20}`);
+    await redis.stop();
+    redis = await startChartRedis({ redis: { config: { maxmemoryPercent: 50 }, resources: { limits: { memory: '1Gi' } }, exporter: { enabled: true } } }, passwords);
+    expect(await redis.cli('exporter', passwords.exporter, 'config', 'get', 'maxmemory')).to.equal(`maxmemory\n${2 ** 30 / 2}`);
+  });
+
+  it('keeps what the app\'s scripts wrote across a restart: the AOF replays as the default user, which is off but keeps its rights', async function () {
+    const passwords = { app: 'app-password-0123456789', probe: 'probe-password-0123456789', exporter: 'exporter-password-0123456789' };
+    redis = await startChartRedis({}, passwords);
+    // A script's writes go to the AOF inside MULTI/EXEC. Redis replays the AOF as its default user; with that
+    // user's rights taken away, Redis 7.0 refuses every such EXEC on loading and starts empty.
+    const script = "redis.call('incr', KEYS[1]); return redis.call('incr', KEYS[1])";
+    expect(await redis.cli('page-tracker', passwords.app, 'eval', script, '1', 'page-tracker:views')).to.equal('2');
+    await redis.restart();
+    expect(await redis.cli('page-tracker', passwords.app, 'get', 'page-tracker:views')).to.equal('2');
+    expect(redis.logs()).not.to.include('CRITICAL');
+    expect(await redis.cli(undefined, undefined, 'auth', 'default', 'any-password'), 'and no one can log in as it').to.match(/WRONGPASS/);
+  });
 });

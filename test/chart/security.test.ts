@@ -15,15 +15,15 @@ describe('chart: security', function () {
         expect(templates.flatMap(restrictedViolations)).to.deep.equal([]);
       });
 
-      it('runs every container read-only with a numeric non-root uid, requests and limits, and no API token', async function () {
+      it('runs every container read-only with a numeric non-root uid, requests and limits (ephemeral-storage too, so none can fill its node\'s disk), and no API token', async function () {
         for (const t of podTemplatesOf(await renderValuesFile(file))) {
           expect(t.spec.automountServiceAccountToken, `${t.owner} automountServiceAccountToken`).to.equal(false);
           expect(t.spec.securityContext?.runAsUser, `${t.owner} runAsUser`).to.be.a('number').and.above(0);
           for (const c of t.spec.containers) {
             const where = `${t.owner} container ${c.name}`;
             expect(c.securityContext?.readOnlyRootFilesystem, `${where} readOnlyRootFilesystem`).to.equal(true);
-            expect(c.resources?.requests, `${where} requests`).to.have.all.keys('cpu', 'memory');
-            expect(c.resources?.limits, `${where} limits`).to.include.keys('memory');
+            expect(c.resources?.requests, `${where} requests`).to.have.all.keys('cpu', 'memory', 'ephemeral-storage');
+            expect(c.resources?.limits, `${where} limits`).to.include.keys('memory', 'ephemeral-storage');
           }
         }
       });
@@ -35,11 +35,11 @@ describe('chart: security', function () {
     });
   }
 
-  it('runs the app as 10001 and Redis as 999 with fsGroup, as their images expect', async function () {
+  it('runs the app as 10001 and Redis as 10002 (outside the range images and hosts use: the official image\'s redis is 999) with fsGroup', async function () {
     const objects = await renderValuesFile(valuesFiles.find((f) => shortName(f) === 'defaults')!);
     const byOwner = new Map(podTemplatesOf(objects).map((t) => [t.owner, t.spec.securityContext]));
     expect(byOwner.get('Deployment/page-tracker')).to.include({ runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 });
-    expect(byOwner.get('StatefulSet/page-tracker-redis')).to.include({ runAsUser: 999, runAsGroup: 999, fsGroup: 999 });
+    expect(byOwner.get('StatefulSet/page-tracker-redis')).to.include({ runAsUser: 10002, runAsGroup: 10002, fsGroup: 10002 });
   });
 
   describe('the Redis password', function () {
@@ -59,11 +59,19 @@ describe('chart: security', function () {
           expect(text, `${obj.kind}/${obj.metadata.name} shows the password`).not.to.include(password);
           expect(text, `${obj.kind}/${obj.metadata.name} shows the base64 password`).not.to.include(base64);
         }
-        const env = podTemplatesOf(objects).flatMap((t) => t.spec.containers.flatMap((c) => c.env ?? []));
-        for (const e of env.filter((e) => e.name.includes('PASSWORD') || e.name.endsWith('_AUTH'))) {
-          expect(e.value, `${e.name} must come from the Secret`).to.equal(undefined);
-          expect(e.valueFrom?.secretKeyRef?.name).to.equal('page-tracker-redis');
+        const templates = podTemplatesOf(objects);
+        const env = templates.flatMap((t) => t.spec.containers.flatMap((c) => c.env ?? []));
+        for (const e of env.filter((e) => (e.name.includes('PASSWORD') || e.name.endsWith('_AUTH')) && !e.name.endsWith('_FILE'))) {
+          expect(e.value, `${e.name} must come from a Secret`).to.equal(undefined);
+          expect(['page-tracker-redis', 'page-tracker-redis-users'], `${e.name}'s Secret`).to.include(e.valueFrom?.secretKeyRef?.name);
         }
+        // The app reads its password from a file of the Secret, never from a variable.
+        const app = templates.find((t) => t.owner === 'Deployment/page-tracker');
+        const appEnv = app?.spec.containers[0]?.env ?? [];
+        expect(appEnv.filter((e) => e.valueFrom?.secretKeyRef), 'the app takes no secret as a variable').to.deep.equal([]);
+        expect(appEnv.find((e) => e.name === 'REDIS_PASSWORD_FILE')?.value).to.equal('/run/secrets/page-tracker/redis-password');
+        const sources = app?.spec.volumes?.find((v) => v.name === 'secrets')?.projected?.sources ?? [];
+        expect(sources.map((source) => source.secret)).to.deep.include({ name: 'page-tracker-redis', items: [{ key: 'redis-password', path: 'redis-password' }] });
       });
     }
 

@@ -1,8 +1,16 @@
 // What values do to the rendered objects, and how wrong values are refused.
+import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { renderChart, renderChartError } from '../support/chart.js';
 import { ofKind, oneOf } from '../support/kube-typed.js';
+import type { KubeObject } from '../support/kube-object.js';
 import { renderValuesFile, shortName, valuesFiles } from './matrix.js';
+
+/** The app's secret files: `<file><-<Secret>/<key>` for each item of its projected secrets volume. */
+function secretFiles(objects: readonly KubeObject[]): string[] {
+  const volume = oneOf(objects, 'Deployment', 'page-tracker').spec?.template.spec?.volumes?.find((v) => v.name === 'secrets');
+  return (volume?.projected?.sources ?? []).flatMap((source) => (source.secret?.items ?? []).map((item) => `${item.path}<-${source.secret?.name}/${item.key}`));
+}
 
 const fileFor = (name: string): string => {
   const file = valuesFiles.find((f) => shortName(f) === name);
@@ -30,6 +38,9 @@ describe('chart: values', function () {
       ['cluster mode with TLS', { sets: { 'redis.enabled': 'false', 'externalRedis.mode': 'cluster', 'externalRedis.clusterNodes': '{r:6379}', 'externalRedis.tls': 'true' } }, /externalRedis.tls works in standalone mode only/],
       ['a cluster node that is not host:port', { sets: { 'redis.enabled': 'false', 'externalRedis.mode': 'cluster', 'externalRedis.clusterNodes': '{redis-0}' } }, /\/externalRedis\/clusterNodes\/0': 'redis-0' does not match pattern/],
       ['an externalRedis.mode the app does not know', { setStrings: { 'redis.enabled': 'false', 'externalRedis.mode': 'replication' } }, /\/externalRedis\/mode/],
+      ['a maxmemoryPercent of 100 (Redis needs memory beyond maxmemory)', { sets: { 'redis.config.maxmemoryPercent': '100' } }, /\/redis\/config\/maxmemoryPercent/],
+      ['an app ACL user name the chart keeps for itself', { setStrings: { 'redis.auth.username': 'default' } }, /\/redis\/auth\/username/],
+      ['an app ACL user name with a space', { setStrings: { 'redis.auth.username': 'page tracker' } }, /\/redis\/auth\/username/],
       ['an HTTPRoute without parentRefs', { sets: { 'httpRoute.enabled': 'true' } }, /httpRoute.enabled needs httpRoute.parentRefs/],
       ['HPA minReplicas above maxReplicas', { sets: { 'autoscaling.enabled': 'true', 'autoscaling.minReplicas': '5', 'autoscaling.maxReplicas': '3' } }, /autoscaling.minReplicas \(5\) is above autoscaling.maxReplicas \(3\)/],
     ];
@@ -40,14 +51,15 @@ describe('chart: values', function () {
     }
   });
 
-  it('defaults: 2 replicas, no unavailable pod during a rollout, a PDB, no HPA/Ingress/HTTPRoute/NetworkPolicy/monitors', async function () {
+  it('defaults: 2 replicas, no unavailable pod during a rollout, a PDB, NetworkPolicies, no HPA/Ingress/HTTPRoute/monitors', async function () {
     const objects = await renderValuesFile(fileFor('defaults'));
     const deployment = oneOf(objects, 'Deployment', 'page-tracker');
     expect(deployment.spec?.replicas).to.equal(2);
     expect(deployment.spec?.strategy?.rollingUpdate?.maxUnavailable).to.equal(0);
     expect(ofKind(objects, 'PodDisruptionBudget')).to.have.length(1);
     const kinds = new Set(objects.map((o) => o.kind));
-    for (const off of ['HorizontalPodAutoscaler', 'Ingress', 'HTTPRoute', 'NetworkPolicy', 'ServiceMonitor', 'PodMonitor', 'PrometheusRule']) {
+    expect(ofKind(objects, 'NetworkPolicy').map((np) => np.metadata.name), 'default-deny, on by default').to.deep.equal(['page-tracker', 'page-tracker-redis']);
+    for (const off of ['HorizontalPodAutoscaler', 'Ingress', 'HTTPRoute', 'ServiceMonitor', 'PodMonitor', 'PrometheusRule']) {
       expect(kinds.has(off), off).to.equal(false);
     }
     expect(deployment.spec?.template.spec?.containers[0]?.image).to.equal('ghcr.io/page-tracker/page-tracker:0.1.0');
@@ -58,11 +70,13 @@ describe('chart: values', function () {
     expect(oneOf(objects, 'Ingress', 'page-tracker').metadata?.annotations ?? {}).to.deep.equal({});
   });
 
-  it('ingress-tls: class, hosts, paths and TLS as given', async function () {
+  it('ingress-tls: class, hosts and TLS as given, each host with the visitor paths (test/chart/routes.test.ts)', async function () {
     const ingress = oneOf(await renderValuesFile(fileFor('ingress-tls')), 'Ingress', 'page-tracker');
     expect(ingress.spec?.ingressClassName).to.equal('traefik');
     expect(ingress.spec?.rules?.map((r) => r.host)).to.deep.equal(['views.example.com', 'www.views.example.com']);
-    expect(ingress.spec?.rules?.[1]?.http?.paths.map((p) => `${p.pathType} ${p.path}`)).to.deep.equal(['Prefix /api', 'Exact /']);
+    for (const rule of ingress.spec?.rules ?? []) {
+      expect(rule.http?.paths.map((p) => `${p.pathType} ${p.path}`)).to.deep.equal(['Exact /', 'Prefix /api', 'Prefix /badge', 'Exact /pt.js', 'Exact /favicon.ico', 'Exact /openapi.json']);
+    }
     expect(ingress.spec?.tls).to.deep.equal([{ secretName: 'views-example-com-tls', hosts: ['views.example.com', 'www.views.example.com'] }]);
   });
 
@@ -76,7 +90,7 @@ describe('chart: values', function () {
     expect(oneOf(objects, 'Deployment', 'page-tracker').spec?.replicas).to.equal(undefined);
   });
 
-  it('redis defaults: a 1Gi volume claim, AOF on with appendfsync everysec, noeviction, password included from a file', async function () {
+  it('redis defaults: a 1Gi volume claim, AOF on with appendfsync everysec, noeviction, maxmemory from the memory limit, users from an ACL file', async function () {
     const objects = await renderValuesFile(fileFor('defaults'));
     const sts = oneOf(objects, 'StatefulSet', 'page-tracker-redis');
     expect(sts.spec?.replicas).to.equal(1);
@@ -86,8 +100,13 @@ describe('chart: values', function () {
     expect(conf).to.match(/^appendonly yes$/m);
     expect(conf).to.match(/^appendfsync everysec$/m);
     expect(conf).to.match(/^maxmemory-policy noeviction$/m);
-    expect(conf).to.match(/^include \/run\/redis\/auth.conf$/m);
-    expect(conf).not.to.match(/^\s*requirepass/m);
+    expect(conf).to.match(/^aclfile \/run\/redis\/users.acl$/m);
+    expect(conf).not.to.match(/^\s*(requirepass|user) /m);
+    expect(conf).to.match(/^include \/run\/redis\/maxmemory.conf$/m);
+    expect(conf).not.to.match(/^maxmemory /m);
+    const redis = sts.spec?.template.spec?.containers[0];
+    expect(redis?.env?.find((e) => e.name === 'REDIS_MEMORY_LIMIT')?.valueFrom?.resourceFieldRef).to.deep.equal({ containerName: 'redis', resource: 'limits.memory' });
+    expect(redis?.args?.[0]).to.include(`"$((REDIS_MEMORY_LIMIT * 70 / 100))" > /run/redis/maxmemory.conf`);
     const mounts = sts.spec?.template.spec?.containers[0]?.volumeMounts?.map((m) => m.mountPath);
     expect(mounts).to.include.members(['/data', '/etc/redis', '/run/redis']);
   });
@@ -100,6 +119,8 @@ describe('chart: values', function () {
     const conf = oneOf(objects, 'ConfigMap', 'page-tracker-redis').data?.['redis.conf'] ?? '';
     expect(conf).to.match(/^appendfsync always$/m);
     expect(conf).to.match(/^maxmemory 128mb$/m);
+    expect(conf, 'the explicit cap, not the computed one').not.to.include('maxmemory.conf');
+    expect(sts.spec?.template.spec?.containers[0]?.env?.map((e) => e.name)).not.to.include('REDIS_MEMORY_LIMIT');
     expect(ofKind(objects, 'PodDisruptionBudget')).to.have.length(0);
   });
 
@@ -108,7 +129,15 @@ describe('chart: values', function () {
     expect(objects.filter((o) => o.metadata.labels?.['app.kubernetes.io/component'] === 'redis').map((o) => o.kind)).to.deep.equal([]);
     const env = oneOf(objects, 'Deployment', 'page-tracker').spec?.template.spec?.containers[0]?.env ?? [];
     expect(env.find((e) => e.name === 'REDIS_URL')?.value).to.equal('rediss://views.abc123.cache.amazonaws.com:6380');
-    expect(env.find((e) => e.name === 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef).to.deep.equal({ name: 'managed-redis', key: 'auth-token' });
+    expect(env.find((e) => e.name === 'REDIS_PASSWORD_FILE')?.value).to.equal('/run/secrets/page-tracker/redis-password');
+    expect(secretFiles(objects)).to.deep.equal(['redis-password<-managed-redis/auth-token', 'visitor-secret<-page-tracker-visitor/visitor-secret']);
+    expect(env.map((e) => e.name), 'no ACL user unless externalRedis.username names one').not.to.include('REDIS_USERNAME');
+  });
+
+  it('external Redis with externalRedis.username: the app logs in as that user', async function () {
+    const objects = await renderChart({ sets: { 'redis.enabled': 'false', 'externalRedis.host': 'redis.internal', 'externalRedis.username': 'tracker' } });
+    const env = oneOf(objects, 'Deployment', 'page-tracker').spec?.template.spec?.containers[0]?.env ?? [];
+    expect(env.find((e) => e.name === 'REDIS_USERNAME')?.value).to.equal('tracker');
   });
 
   it('external-sentinel: the Sentinels and the primary\'s name instead of REDIS_URL, the password from the named Secret, views acknowledged by a replica', async function () {
@@ -124,7 +153,8 @@ describe('chart: values', function () {
     expect(byName.REDIS_SENTINEL_NAME).to.equal('mymaster');
     expect(byName.REDIS_MIN_REPLICAS_ACK).to.equal('1');
     expect(byName.REDIS_REPLICAS_ACK_TIMEOUT_MS).to.equal('500');
-    expect(env.find((e) => e.name === 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef).to.deep.equal({ name: 'managed-redis', key: 'redis-password' });
+    expect(env.find((e) => e.name === 'REDIS_PASSWORD_FILE')?.value).to.equal('/run/secrets/page-tracker/redis-password');
+    expect(secretFiles(objects)).to.include('redis-password<-managed-redis/redis-password');
   });
 
   it('external-cluster: the cluster nodes instead of REDIS_URL, no password, no replica acknowledgement by default', async function () {
@@ -139,13 +169,14 @@ describe('chart: values', function () {
   it('external Redis without a password: no REDIS_PASSWORD and no Secret but the visitor cookie key', async function () {
     const objects = await renderChart({ sets: { 'redis.enabled': 'false', 'externalRedis.host': 'redis.internal' } });
     const env = oneOf(objects, 'Deployment', 'page-tracker').spec?.template.spec?.containers[0]?.env ?? [];
-    expect(env.map((e) => e.name)).not.to.include('REDIS_PASSWORD');
+    expect(env.map((e) => e.name)).not.to.include.members(['REDIS_PASSWORD', 'REDIS_PASSWORD_FILE']);
+    expect(secretFiles(objects)).to.deep.equal(['visitor-secret<-page-tracker-visitor/visitor-secret']);
     expect(ofKind(objects, 'Secret').map((secret) => secret.metadata.name)).to.deep.equal(['page-tracker-visitor']);
   });
 
-  it('existing-secret: no Secret made; Redis, probes and app all read the named one', async function () {
+  it('existing-secret: no Secret made for the passwords given; Redis, its probes and the app read the named ones', async function () {
     const objects = await renderValuesFile(fileFor('existing-secret'));
-    expect(ofKind(objects, 'Secret')).to.have.length(0);
+    expect(ofKind(objects, 'Secret').map((secret) => secret.metadata.name), 'only the probe user\'s password').to.deep.equal(['page-tracker-redis-users']);
     const refs = [oneOf(objects, 'Deployment', 'page-tracker'), oneOf(objects, 'StatefulSet', 'page-tracker-redis')]
       .flatMap((w) => w.spec?.template.spec?.containers ?? [])
       .flatMap((c) => c.env ?? [])
@@ -153,17 +184,18 @@ describe('chart: values', function () {
       .map((e) => `${e.name}<-${e.valueFrom?.secretKeyRef?.name}/${e.valueFrom?.secretKeyRef?.key}`);
     expect(refs).to.deep.equal([
       'REDIS_PASSWORD<-page-tracker-redis-auth/password',
-      'VISITOR_SECRET<-page-tracker-visitor-key/key',
-      'REDIS_PASSWORD<-page-tracker-redis-auth/password',
-      'REDISCLI_AUTH<-page-tracker-redis-auth/password',
+      'REDIS_PROBE_PASSWORD<-page-tracker-redis-users/probe-password',
+      'REDISCLI_AUTH<-page-tracker-redis-users/probe-password',
     ]);
+    expect(secretFiles(objects)).to.deep.equal(['redis-password<-page-tracker-redis-auth/password', 'visitor-secret<-page-tracker-visitor-key/key']);
   });
 
   it('makes the visitor cookie key Secret (48 random characters, a new one per install) unless one is named', async function () {
     const keyOf = async (): Promise<string> => {
       const objects = await renderChart({});
       const env = oneOf(objects, 'Deployment', 'page-tracker').spec?.template.spec?.containers[0]?.env ?? [];
-      expect(env.find((e) => e.name === 'VISITOR_SECRET')?.valueFrom?.secretKeyRef).to.deep.equal({ name: 'page-tracker-visitor', key: 'visitor-secret' });
+      expect(env.find((e) => e.name === 'VISITOR_SECRET_FILE')?.value).to.equal('/run/secrets/page-tracker/visitor-secret');
+      expect(secretFiles(objects)).to.include('visitor-secret<-page-tracker-visitor/visitor-secret');
       return Buffer.from(oneOf(objects, 'Secret', 'page-tracker-visitor').data?.['visitor-secret'] ?? '', 'base64').toString();
     };
     const [first, second] = await Promise.all([keyOf(), keyOf()]);
@@ -181,17 +213,17 @@ describe('chart: values', function () {
     });
   });
 
-  it('rolls the app and Redis pods when the password changes (checksum annotation)', async function () {
-    const checksums = async (password: string): Promise<(string | undefined)[]> => {
+  it('rolls the app and Redis pods when the password changes: their checksum annotation follows the password (salted)', async function () {
+    // The salt is kept across upgrades by lookup (test/cluster/chart.test.ts upgrades without a roll); a
+    // render without a cluster makes a new one, so each render is checked against its own stored salt.
+    for (const password of ['first-password', 'second-password']) {
       const objects = await renderChart({ setStrings: { 'redis.auth.password': password } });
-      return [oneOf(objects, 'Deployment', 'page-tracker'), oneOf(objects, 'StatefulSet', 'page-tracker-redis')]
-        .map((w) => w.spec?.template.metadata?.annotations?.['checksum/secret']);
-    };
-    const [a, again, b] = await Promise.all([checksums('first-password'), checksums('first-password'), checksums('second-password')]);
-    expect(a[0]).to.be.a('string');
-    expect(again).to.deep.equal(a);
-    expect(b[0]).not.to.equal(a[0]);
-    expect(b[1]).not.to.equal(a[1]);
+      const salt = Buffer.from(oneOf(objects, 'Secret', 'page-tracker-redis').data?.['checksum-salt'] ?? '', 'base64').toString();
+      const expected = createHash('sha256').update(`${salt}:${password}`).digest('hex').slice(0, 16);
+      for (const workload of [oneOf(objects, 'Deployment', 'page-tracker'), oneOf(objects, 'StatefulSet', 'page-tracker-redis')]) {
+        expect(workload.spec?.template.metadata?.annotations?.['checksum/secret'], `${workload.kind} with ${password}`).to.equal(expected);
+      }
+    }
   });
 
   it('rolls Redis when redis.conf changes (checksum annotation)', async function () {

@@ -1,5 +1,8 @@
 // The Redis password never shows: not in log lines, stderr, answers, /metrics, nor start-up refusals.
 // (The chart's rendered objects are covered by test/chart/security.test.ts.)
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { checkedFetch } from '../support/openapi-check.js';
 import { waitFor } from '../support/processes.js';
@@ -25,16 +28,21 @@ async function everythingSaid(service: RunningService): Promise<string> {
 describe('the Redis password stays secret (real redis-server with requirepass)', function () {
   this.timeout(30_000);
   let redis: RedisServer;
+  let passwordFile: string;
   before(async () => {
     redis = await startRedis({ password: PASSWORD });
+    passwordFile = join(await mkdtemp(join(tmpdir(), 'password-file-')), 'redis-password');
+    await writeFile(passwordFile, `${PASSWORD}\n`);
   });
   after(async () => {
     await redis.cleanup();
+    await rm(join(passwordFile, '..'), { recursive: true, force: true });
   });
 
   for (const [name, env] of [
     ['from REDIS_PASSWORD', (): Record<string, string> => ({ REDIS_URL: redis.url, REDIS_PASSWORD: PASSWORD })],
     ['inside REDIS_URL', (): Record<string, string> => ({ REDIS_URL: redis.url.replace('redis://', `redis://:${PASSWORD}@`) })],
+    ['from REDIS_PASSWORD_FILE', (): Record<string, string> => ({ REDIS_URL: redis.url, REDIS_PASSWORD_FILE: passwordFile })],
   ] as const) {
     it(`(${name}) is absent from logs at trace level, answers and /metrics, also while Redis goes away and back`, async () => {
       const service = await startService({ env: { ...env(), LOG_LEVEL: 'trace' } });

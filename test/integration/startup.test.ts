@@ -62,6 +62,18 @@ describe('start-up', () => {
     expect(output).to.include('MAX_PAGES');
   });
 
+  for (const variable of ['REDIS_PASSWORD_FILE', 'VISITOR_SECRET_FILE']) {
+    it(`refuses a ${variable} that names no readable file, naming the variable and the path, before anything listens`, async () => {
+      const missing = '/nonexistent/page-tracker/secret';
+      const { code, output } = await runToExit({ [variable]: missing, REDIS_URL: 'redis://127.0.0.1:1' });
+      expect(code).to.equal(1);
+      const fatal = jsonLines(output).at(-1);
+      expect(fatal).to.deep.include({ level: 'fatal', variable });
+      expect(String(fatal?.msg)).to.include(`${variable}: cannot read the file "${missing}" (ENOENT)`);
+      expect(output).not.to.include('listening');
+    });
+  }
+
   it('writes every line as JSON with an ISO time when stdout is not a terminal, the fatal refusal included', async () => {
     const refused = await runToExit({ MAX_PAGES: 'lots' });
     const lines = jsonLines(refused.output);

@@ -19,8 +19,8 @@ const run = promisify(execFile);
 const secretEnvScript = path.join(repoRoot, 'scripts', 'k8s-secret-env.sh');
 
 const expectedObjects = [
-  'ConfigMap/page-tracker-redis', 'Deployment/page-tracker', 'Namespace/page-tracker', 'PodDisruptionBudget/page-tracker',
-  'Secret/page-tracker-redis', 'Secret/page-tracker-visitor', 'Service/page-tracker', 'Service/page-tracker-redis', 'Service/page-tracker-redis-headless',
+  'ConfigMap/page-tracker-redis', 'Deployment/page-tracker', 'Namespace/page-tracker', 'NetworkPolicy/page-tracker', 'NetworkPolicy/page-tracker-redis', 'PodDisruptionBudget/page-tracker',
+  'Secret/page-tracker-redis', 'Secret/page-tracker-redis-users', 'Secret/page-tracker-visitor', 'Service/page-tracker', 'Service/page-tracker-redis', 'Service/page-tracker-redis-headless',
   'ServiceAccount/page-tracker', 'StatefulSet/page-tracker-redis',
 ];
 
@@ -29,7 +29,7 @@ for (const [label, pick] of [['k8s/', 'root'], ['k8s/overlays/dev', 'dev']] as c
     this.timeout(60_000);
     const load = async (): Promise<KubeObject[]> => (await kustomized())[pick];
 
-    it('builds the app, Redis, their Services, the namespace, the password Secret and the visitor cookie key Secret', async function () {
+    it('builds the app, Redis, their Services and NetworkPolicies, the namespace, the password Secrets and the visitor cookie key Secret', async function () {
       expect((await load()).map(name).sort()).to.deep.equal(expectedObjects);
     });
 
@@ -58,14 +58,14 @@ for (const [label, pick] of [['k8s/', 'root'], ['k8s/overlays/dev', 'dev']] as c
         expect(t.spec.automountServiceAccountToken, t.owner).to.equal(false);
         for (const c of t.spec.containers) {
           expect(c.securityContext?.readOnlyRootFilesystem, `${t.owner} ${c.name}`).to.equal(true);
-          expect(c.resources?.requests, `${t.owner} ${c.name}`).to.have.all.keys('cpu', 'memory');
-          expect(c.resources?.limits, `${t.owner} ${c.name}`).to.include.keys('memory');
+          expect(c.resources?.requests, `${t.owner} ${c.name}`).to.have.all.keys('cpu', 'memory', 'ephemeral-storage');
+          expect(c.resources?.limits, `${t.owner} ${c.name}`).to.include.keys('memory', 'ephemeral-storage');
           expect(unpinnedReason(c.image ?? ''), `${t.owner} ${c.name}`).to.equal(undefined);
         }
       }
     });
 
-    it('keeps the password from the env file in the Secret only, read by secretKeyRef', async function () {
+    it('keeps the password from the env file in the Secret only, read by secretKeyRef (Redis) and as a file (the app)', async function () {
       const { password } = await kustomized();
       const objects = await load();
       expect(password).to.match(/^[A-Za-z0-9_-]{32}$/);
@@ -74,9 +74,19 @@ for (const [label, pick] of [['k8s/', 'root'], ['k8s/overlays/dev', 'dev']] as c
       for (const obj of objects.filter((o) => o.kind !== 'Secret')) {
         expect(JSON.stringify(obj), name(obj)).not.to.include(password).and.not.to.include(Buffer.from(password).toString('base64'));
       }
-      const refs = podTemplatesOf(objects).flatMap((t) => t.spec.containers.flatMap((c) => c.env ?? [])).filter((e) => e.name.includes('PASSWORD') || e.name.endsWith('_AUTH'));
-      expect(refs).to.have.length(3);
-      for (const e of refs) expect(e.valueFrom?.secretKeyRef, e.name).to.deep.equal({ name: 'page-tracker-redis', key: 'redis-password' });
+      const refs = podTemplatesOf(objects)
+        .flatMap((t) => t.spec.containers.flatMap((c) => c.env ?? []))
+        .filter((e) => e.valueFrom?.secretKeyRef && (e.name.includes('PASSWORD') || e.name.endsWith('_AUTH')))
+        .map((e) => `${e.name}<-${e.valueFrom?.secretKeyRef?.name}/${e.valueFrom?.secretKeyRef?.key}`);
+      expect(refs).to.deep.equal([
+        'REDIS_PASSWORD<-page-tracker-redis/redis-password',
+        'REDIS_PROBE_PASSWORD<-page-tracker-redis-users/probe-password',
+        'REDISCLI_AUTH<-page-tracker-redis-users/probe-password',
+      ]);
+      const app = oneOf(objects, 'Deployment', 'page-tracker').spec?.template.spec;
+      expect(app?.volumes?.find((v) => v.name === 'secrets')?.projected?.sources?.[0]?.secret).to.deep.equal({ name: 'page-tracker-redis', items: [{ key: 'redis-password', path: 'redis-password' }] });
+      const users = oneOf(objects, 'Secret', 'page-tracker-redis-users');
+      expect(Object.keys(users.data ?? {}).sort()).to.deep.equal(['exporter-password', 'probe-password']);
     });
 
     describe('cross-checks shared with the chart tests', function () {
@@ -132,6 +142,9 @@ describe('k8s/: the Redis password file', function () {
       const first = await readFile(file, 'utf8');
       expect(first).to.match(/^redis-password=[A-Za-z0-9_-]{32}\n$/);
       expect(await readFile(path.join(path.dirname(file), 'visitor.secret.env'), 'utf8'), 'the visitor cookie key beside it').to.match(/^visitor-secret=[A-Za-z0-9_-]{32}\n$/);
+      const users = path.join(path.dirname(file), 'redis-users.secret.env');
+      expect(await readFile(users, 'utf8'), 'the probe and exporter users\' passwords beside it').to.match(/^probe-password=[A-Za-z0-9_-]{32}\nexporter-password=[A-Za-z0-9_-]{32}\n$/);
+      expect((await stat(users)).mode & 0o777).to.equal(0o600);
       expect((await stat(file)).mode & 0o777).to.equal(0o600);
       await writeFile(file, 'redis-password=chosen-by-hand\n');
       const again = await run(secretEnvScript, [file]);

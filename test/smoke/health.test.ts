@@ -1,15 +1,19 @@
 import { expect } from 'chai';
-import { METRICS_URL, send } from './target.js';
+import { METRICS_URL, send, serviceOrNotRouted } from './target.js';
 
 describe('smoke: health and metrics', () => {
-  it('GET /healthz answers 200', async () => {
+  // Through an ingress the probes are not routed (the chart routes only the visitor paths): its own 404 is
+  // the right answer there; the kubelet asks the pods directly.
+  it('GET /healthz answers 200 (or, through an ingress, is not routed)', async () => {
     const response = await send(`/healthz`);
+    if (!serviceOrNotRouted(response, '/healthz')) return;
     expect(response.status).to.equal(200);
     expect(await response.json()).to.deep.equal({ status: 'ok' });
   });
 
-  it('GET /readyz answers 200 when the store is up', async () => {
+  it('GET /readyz answers 200 when the store is up (or, through an ingress, is not routed)', async () => {
     const response = await send(`/readyz`);
+    if (!serviceOrNotRouted(response, '/readyz')) return;
     expect(response.status, await response.clone().text()).to.equal(200);
     expect(await response.json()).to.deep.equal({ status: 'ready' });
   });

@@ -66,3 +66,21 @@ export function send(path: string, options: SendOptions = {}): Promise<Response>
 export function uniquePage(label: string): string {
   return `smoke/${label}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
+
+/** Whether the service itself answered: it sets X-Request-Id on every answer, a proxy or ingress in front does not. */
+export function fromService(response: Response): boolean {
+  return response.headers.has('x-request-id');
+}
+
+/**
+ * For a path only the service's own port serves (the probes, an unknown route outside the visitor paths):
+ * answered by the service, or, through an ingress (HOST_HEADER set) that routes only the visitor paths, the
+ * ingress's own 404, the service never asked. Returns whether the service answered, for the caller to check its body.
+ */
+export function serviceOrNotRouted(response: Response, path: string): boolean {
+  if (fromService(response)) return true;
+  if (HOST_HEADER === undefined || response.status !== 404) {
+    throw new Error(`${path}: answered ${response.status} by something other than the service (no X-Request-Id)${HOST_HEADER === undefined ? ' without HOST_HEADER, so nothing should be in front' : ''}`);
+  }
+  return false;
+}

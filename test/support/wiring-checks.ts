@@ -104,13 +104,23 @@ export function wiringChecks(load: () => Promise<KubeObject[]>, externalSecrets:
     }
   });
 
-  it('mounts only ConfigMaps among the objects, and reads Secrets among them or named as external', async function () {
+  it('mounts only ConfigMaps among the objects, and reads Secrets (as variables or files) among them or named as external', async function () {
     const objects = await load();
     const configMaps = new Set(ofKind(objects, 'ConfigMap').map((c) => c.metadata.name));
     const secrets = new Map(ofKind(objects, 'Secret').map((s) => [s.metadata.name, s]));
     for (const t of podTemplatesOf(objects)) {
       for (const v of t.spec.volumes ?? []) {
         if (v.configMap) expect(configMaps.has(v.configMap.name ?? ''), `${t.owner} volume ${v.name}`).to.equal(true);
+        // A Secret mounted as files (whole, or one source of a projected volume): each item's key must be in it.
+        for (const mounted of [v.secret ? { name: v.secret.secretName, items: v.secret.items } : undefined, ...(v.projected?.sources ?? []).map((s) => s.secret)]) {
+          if (!mounted) continue;
+          const secret = secrets.get(mounted.name ?? '');
+          if (!secret) {
+            expect(externalSecrets.has(mounted.name ?? ''), `${t.owner} volume ${v.name} mounts unknown Secret ${mounted.name}`).to.equal(true);
+            continue;
+          }
+          for (const item of mounted.items ?? []) expect(Object.keys(secret.data ?? {}), `${t.owner} volume ${v.name}`).to.include(item.key);
+        }
       }
       for (const c of t.spec.containers) {
         for (const e of c.env ?? []) {

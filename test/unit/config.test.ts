@@ -1,4 +1,8 @@
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
+import { redisConnection } from '../../src/store/redis.js';
 import { ConfigError, ENV_VARIABLES, loadConfig, redactRedisUrl } from '../../src/config.js';
 
 function refusal(env: NodeJS.ProcessEnv): ConfigError {
@@ -18,6 +22,7 @@ describe('config', () => {
       metricsPort: 9100,
       host: '0.0.0.0',
       redisUrl: undefined,
+      redisUsername: undefined,
       redisPassword: undefined,
       redisKeyPrefix: 'page-tracker:',
       redisCommandTimeoutMs: 1000,
@@ -50,6 +55,7 @@ describe('config', () => {
       METRICS_PORT: '3001',
       HOST: '127.0.0.1',
       REDIS_URL: 'rediss://cache.example:6380/2',
+      REDIS_USERNAME: 'page-tracker',
       REDIS_PASSWORD: 's3cret',
       REDIS_KEY_PREFIX: 'pt:',
       REDIS_COMMAND_TIMEOUT_MS: '250',
@@ -77,6 +83,7 @@ describe('config', () => {
       metricsPort: 3001,
       host: '127.0.0.1',
       redisUrl: 'rediss://cache.example:6380/2',
+      redisUsername: 'page-tracker',
       redisPassword: 's3cret',
       redisKeyPrefix: 'pt:',
       redisCommandTimeoutMs: 250,
@@ -102,7 +109,7 @@ describe('config', () => {
       production: true,
     });
     expect([...ENV_VARIABLES].sort()).to.deep.equal(
-      ['PORT', 'METRICS_PORT', 'HOST', 'REDIS_URL', 'REDIS_PASSWORD', 'REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS', 'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_PASSWORD', 'REDIS_CLUSTER_NODES', 'REDIS_MIN_REPLICAS_ACK', 'REDIS_REPLICAS_ACK_TIMEOUT_MS', 'MAX_PAGES', 'RATE_LIMIT_VIEWS_PER_MINUTE', 'NEW_PAGES_PER_CLIENT_PER_HOUR', 'PAGE_PATTERN', 'VIEW_RETENTION_DAYS', 'VISITOR_SECRET', 'VISITOR_MODE', 'TRUST_PROXY', 'ALLOWED_ORIGINS', 'IGNORE_BOTS', 'RESPECT_DNT', 'LOG_LEVEL', 'LOG_FORMAT', 'SHUTDOWN_DELAY_SECONDS', 'SHUTDOWN_TIMEOUT_SECONDS', 'NODE_ENV'].sort(),
+      ['PORT', 'METRICS_PORT', 'HOST', 'REDIS_URL', 'REDIS_USERNAME', 'REDIS_PASSWORD', 'REDIS_PASSWORD_FILE', 'REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS', 'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_PASSWORD', 'REDIS_CLUSTER_NODES', 'REDIS_MIN_REPLICAS_ACK', 'REDIS_REPLICAS_ACK_TIMEOUT_MS', 'MAX_PAGES', 'RATE_LIMIT_VIEWS_PER_MINUTE', 'NEW_PAGES_PER_CLIENT_PER_HOUR', 'PAGE_PATTERN', 'VIEW_RETENTION_DAYS', 'VISITOR_SECRET', 'VISITOR_SECRET_FILE', 'VISITOR_MODE', 'TRUST_PROXY', 'ALLOWED_ORIGINS', 'IGNORE_BOTS', 'RESPECT_DNT', 'LOG_LEVEL', 'LOG_FORMAT', 'SHUTDOWN_DELAY_SECONDS', 'SHUTDOWN_TIMEOUT_SECONDS', 'NODE_ENV'].sort(),
     );
   });
 
@@ -131,6 +138,9 @@ describe('config', () => {
     ['VIEW_RETENTION_DAYS', '3651'],
     ['VISITOR_SECRET', 'short'],
     ['VISITOR_MODE', 'fingerprint'],
+    ['REDIS_USERNAME', 'two words'],
+    ['REDIS_PASSWORD_FILE', '/nonexistent/redis-password'],
+    ['VISITOR_SECRET_FILE', '/nonexistent/visitor-secret'],
     ['ALLOWED_ORIGINS', 'example.com'],
     ['ALLOWED_ORIGINS', 'https://example.com/'],
     ['ALLOWED_ORIGINS', 'https://a.example,https://b.example/path'],
@@ -191,5 +201,72 @@ describe('config', () => {
     expect(redactRedisUrl('redis://:hunter2@cache:6379/0')).to.equal('redis://:***@cache:6379/0');
     expect(redactRedisUrl('rediss://user:hunter2@cache:6380')).to.equal('rediss://user:***@cache:6380');
     expect(redactRedisUrl('redis://cache:6379')).to.equal('redis://cache:6379');
+  });
+
+  describe('secrets from files (REDIS_PASSWORD_FILE, VISITOR_SECRET_FILE)', () => {
+    let dir: string;
+    beforeEach(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'config-secrets-'));
+    });
+    afterEach(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+    async function secretFile(name: string, content: string): Promise<string> {
+      const file = join(dir, name);
+      await writeFile(file, content);
+      return file;
+    }
+
+    it('reads each secret from its file, dropping one trailing newline and keeping other whitespace', async () => {
+      const config = loadConfig({
+        REDIS_PASSWORD_FILE: await secretFile('password', ' pass word \n'),
+        VISITOR_SECRET_FILE: await secretFile('visitor', `${'k'.repeat(32)}\r\n`),
+      });
+      expect(config.redisPassword).to.equal(' pass word ');
+      expect(config.visitorSecret).to.equal('k'.repeat(32));
+    });
+
+    it('refuses a missing file, naming the variable and the path and saying what it should hold', () => {
+      const error = refusal({ REDIS_PASSWORD_FILE: join(dir, 'absent') });
+      expect(error.variable).to.equal('REDIS_PASSWORD_FILE');
+      expect(error.message).to.equal(`REDIS_PASSWORD_FILE: cannot read the file "${join(dir, 'absent')}" (ENOENT); it should hold the secret, e.g. a mounted Kubernetes Secret`);
+    });
+
+    it('refuses an unreadable file and a directory', async function () {
+      if (process.getuid?.() === 0) {
+        // root reads a mode-000 file anyway, so the unreadable case is a directory here (EISDIR).
+        expect(refusal({ VISITOR_SECRET_FILE: dir }).message).to.match(/^VISITOR_SECRET_FILE: cannot read the file ".*" \(EISDIR\)/);
+        return;
+      }
+      const file = await secretFile('locked', 'k'.repeat(32));
+      await chmod(file, 0o000);
+      expect(refusal({ VISITOR_SECRET_FILE: file }).message).to.match(/^VISITOR_SECRET_FILE: cannot read the file ".*" \(EACCES\)/);
+    });
+
+    it('refuses an empty file, and a file together with the variable it stands for', async () => {
+      expect(refusal({ REDIS_PASSWORD_FILE: await secretFile('empty', '\n') }).message).to.match(/^REDIS_PASSWORD_FILE: the file ".*" is empty$/);
+      const both = refusal({ REDIS_PASSWORD: 'x', REDIS_PASSWORD_FILE: await secretFile('p', 'y') });
+      expect(both.message).to.equal('REDIS_PASSWORD_FILE: set together with REDIS_PASSWORD: give the secret one way, not both');
+    });
+
+    it('holds a secret from a file to the same rules as the variable, and never echoes it', async () => {
+      const error = refusal({ VISITOR_SECRET_FILE: await secretFile('short', 'hunter2') });
+      expect(error.message).to.equal('VISITOR_SECRET_FILE: expected at least 32 characters, got 7');
+    });
+  });
+
+  describe('Redis credentials: the URL\'s, overridden by REDIS_USERNAME and the password variables', () => {
+    it('keeps a password given beside a URL that names only the user (ioredis alone dropped it)', () => {
+      expect(redisConnection('redis://page-tracker@cache:6379', undefined, 'pw')).to.deep.equal({ url: 'redis://cache:6379', username: 'page-tracker', password: 'pw' });
+    });
+
+    it('takes both from the URL when nothing overrides them, decoded', () => {
+      expect(redisConnection('rediss://app:p%40ss@cache:6380/2', undefined, undefined)).to.deep.equal({ url: 'rediss://cache:6380/2', username: 'app', password: 'p@ss' });
+    });
+
+    it('lets REDIS_USERNAME and the password override the URL\'s, and leaves both out when none is given', () => {
+      expect(redisConnection('redis://old:old@cache:6379', 'new-user', 'new-pw')).to.deep.equal({ url: 'redis://cache:6379', username: 'new-user', password: 'new-pw' });
+      expect(redisConnection('redis://cache:6379', undefined, undefined)).to.deep.equal({ url: 'redis://cache:6379' });
+    });
   });
 });

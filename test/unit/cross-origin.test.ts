@@ -108,7 +108,7 @@ describe('cross-origin counting (ALLOWED_ORIGINS, CORS)', () => {
     await app.close();
     app = await startApp({ allowedOrigins: [SITE], trustProxy: true });
     const secure = await post({ origin: SITE, 'x-forwarded-proto': 'https' });
-    expect(secure.headers.get('set-cookie'), 'the signed id, sent cross-site').to.match(/^pt_visitor=[0-9a-f-]{36}\.[\w-]{43}; .*; SameSite=None; Secure$/);
+    expect(secure.headers.get('set-cookie'), 'the signed id, sent cross-site').to.match(/^__Host-pt_visitor=[0-9a-f-]{36}\.[\w-]{43}; .*; SameSite=None; Secure$/);
     const ownSite = await post({ 'x-forwarded-proto': 'https' });
     expect(ownSite.headers.get('set-cookie')).to.match(/; SameSite=Lax; Secure$/);
   });

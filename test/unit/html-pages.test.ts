@@ -35,6 +35,18 @@ describe('HTML answers for people, JSON for API clients (in-memory store)', () =
 
   const open = (path: string, headers: Record<string, string> = {}): Promise<Response> => openInBrowser(app, path, headers);
 
+  it('no site may frame a page or a badge, and no answer sends a Referer onwards', async () => {
+    expect(PAGE_CSP.split('; ')).to.include("frame-ancestors 'none'");
+    const requests: Array<[string, string]> = [['/', BROWSER_ACCEPT], ['/no/such/page', BROWSER_ACCEPT], ['/badge/home.svg', '*/*'], ['/api/views', 'application/json'], ['/healthz', '*/*'], ['/pt.js', '*/*']];
+    for (const [path, accept] of requests) {
+      const response = await fetch(`${app.baseUrl}${path}`, { headers: { accept } });
+      expect(response.headers.get('referrer-policy'), path).to.equal('no-referrer');
+      if (/^(text\/html|image\/svg)/.test(response.headers.get('content-type') ?? '')) {
+        expect(response.headers.get('content-security-policy'), path).to.include("frame-ancestors 'none'");
+      }
+    }
+  });
+
   it('an unknown address opened in a browser is a 404 page saying what to do', async () => {
     const body = await expectErrorPage(await open('/no/such/page'), 404, 'not_found');
     expect(body).to.include('<h1>404 Not Found</h1>').and.to.include('No route for GET /no/such/page.').and.to.include('Check the address');

@@ -215,9 +215,24 @@ describe('routes behind a trusted proxy (TRUST_PROXY=true)', () => {
       headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '198.51.100.9, 203.0.113.7' },
     });
     expect(response.status).to.equal(200);
-    expect(response.headers.get('set-cookie')).to.match(/; Secure/);
+    expect(response.headers.get('set-cookie')).to.match(/^__Host-pt_visitor=[0-9a-f-]{36}\.[\w-]{43}; Path=\/; .*; Secure$/);
     await sleep(10);
     const line = app.logLines().find((entry) => entry.msg === 'request');
     expect(line?.ip).to.equal('203.0.113.7');
+  });
+
+  it('over HTTPS names the visitor cookie __Host- (Secure, Path=/, no Domain) and honours only that name there', async () => {
+    const https = { 'x-forwarded-proto': 'https' };
+    const first = await fetch(`${app.baseUrl}/api/views/host-prefix`, { method: 'POST', headers: https });
+    const cookie = first.headers.get('set-cookie') ?? '';
+    expect(cookie).to.match(/^__Host-pt_visitor=[^;]+; Path=\/; /).and.to.match(/; Secure$/).and.not.match(/Domain=/i);
+    const pair = cookie.split(';')[0]!;
+    const again = await fetch(`${app.baseUrl}/api/views/host-prefix`, { method: 'POST', headers: { ...https, cookie: pair } });
+    expect(again.headers.get('set-cookie'), 'the __Host- cookie is the same visitor').to.equal(null);
+    expect(((await again.json()) as { visitors: number }).visitors).to.equal(1);
+    // The same signed id under the plain name (which anyone on plain HTTP or a sibling subdomain can set) is not honoured over HTTPS.
+    const plain = await fetch(`${app.baseUrl}/api/views/host-prefix`, { method: 'POST', headers: { ...https, cookie: pair.replace('__Host-', '') } });
+    expect(plain.headers.get('set-cookie')).to.match(/^__Host-pt_visitor=/);
+    expect(((await plain.json()) as { visitors: number }).visitors).to.equal(2);
   });
 });

@@ -193,6 +193,93 @@ context.
 {{- get . "pageTrackerRedisPassword" -}}
 {{- end -}}
 
+{{/* The Secret with the passwords of the chart Redis's probe and exporter users: a named one, else the chart's own. */}}
+{{- define "page-tracker.redis.usersSecretName" -}}
+{{- .Values.redis.auth.existingUsersSecret | default (printf "%s-users" (include "page-tracker.redis.fullname" .)) -}}
+{{- end -}}
+
+{{/*
+A password of the probe or exporter user (dict "ctx" root "key" Secret key): the one already in the cluster,
+else a new one, worked out once per render like the app user's password above.
+*/}}
+{{- define "page-tracker.redis.userPassword" -}}
+{{- $cacheKey := printf "pageTrackerRedisUser-%s" .key -}}
+{{- if not (hasKey .ctx $cacheKey) -}}
+{{- $existing := lookup "v1" "Secret" .ctx.Release.Namespace (include "page-tracker.redis.usersSecretName" .ctx) -}}
+{{- $value := "" -}}
+{{- if and $existing (index ($existing.data | default dict) .key) -}}
+{{- $value = index $existing.data .key | b64dec -}}
+{{- else -}}
+{{- $value = randAlphaNum 32 -}}
+{{- end -}}
+{{- $_ := set .ctx $cacheKey $value -}}
+{{- end -}}
+{{- get .ctx $cacheKey -}}
+{{- end -}}
+
+{{/*
+The ACL user of the app when the chart runs Redis, and the app's user name for REDIS_USERNAME (empty: none).
+*/}}
+{{- define "page-tracker.redis.username" -}}
+{{- ternary .Values.redis.auth.username .Values.externalRedis.username .Values.redis.enabled -}}
+{{- end -}}
+
+{{/*
+The chart Redis's ACL file, with @..._PASSWORD_SHA256@ where each user's password hash goes: the Redis
+container fills them in at start from the Secrets (the app's password may live in a Secret the chart never
+reads, redis.auth.existingSecret), so the file holds hashes, never a password. Redis's ACL file has no
+comment syntax; the why of each line is here:
+- default: off, so no one can log in as it and a client without a user name gets nothing. It keeps all
+  rights all the same: Redis replays the AOF as this user, and a script's writes are logged there inside
+  MULTI/EXEC, which Redis (7.0 at least) refuses on loading when this user may not run them: every count
+  would be gone after a restart.
+- the app: its own keys (config.redisKeyPrefix, glob characters escaped) and exactly the commands it sends:
+  PING (readiness), INFO (ioredis waits with it until Redis has loaded its data), EVALSHA and EVAL (the
+  scripts of src/store/redis-scripts.ts; ioredis sends EVAL once after a NOSCRIPT), and the commands those
+  scripts call, which Redis checks against this same user. So a script can do nothing the user could not do
+  directly: no FLUSHALL, CONFIG, KEYS, no key outside the prefix. test/chart/redis-acl-rules.test.ts holds
+  this list to the scripts.
+- probe: PING only, for the kubelet's probes.
+- exporter: what redis_exporter's README documents for a dedicated user, and no keys (the chart asks it for
+  no key metrics). Without ARCOUNT: a Redis 8 command, and Redis 7 refuses a whole ACL file that names a
+  command it does not know.
+*/}}
+{{- define "page-tracker.redis.aclFile" -}}
+{{- $prefix := regexReplaceAll "([*?\\[\\]\\\\])" .Values.config.redisKeyPrefix "\\${1}" -}}
+user default reset off ~* &* +@all
+user {{ .Values.redis.auth.username }} reset on #@APP_PASSWORD_SHA256@ ~{{ $prefix }}* -@all +ping +info +evalsha +eval +get +set +incr +pexpire +zscore +zcard +zincrby +pfadd +pfcount +zrevrange +mget +del +zunionstore
+user probe reset on #@PROBE_PASSWORD_SHA256@ -@all +ping
+{{- if .Values.redis.exporter.enabled }}
+user exporter reset on #@EXPORTER_PASSWORD_SHA256@ -@all +@connection +memory -readonly +strlen +config|get +xinfo +pfcount -quit +zcard +type +xlen -readwrite -command +client -wait +scard +llen +hlen +get +eval +slowlog +cluster|info +cluster|slots +cluster|nodes -hello -echo +info +latency +scan -reset -auth -asking
+{{- end }}
+{{- end -}}
+
+{{/*
+The checksum/secret annotation that rolls the pods when the password changes: a SHA-256 of the password
+salted with a random value kept in the same Secret (`checksum-salt`, generated once and kept across upgrades
+like the password). Unsalted it would be the password's own hash, readable by anyone with the `view` role
+and open to a dictionary attack; salted it is worth nothing without the Secret. Callers pass the root context.
+*/}}
+{{- define "page-tracker.redis.secretChecksum" -}}
+{{- if not (hasKey . "pageTrackerRedisChecksumSalt") -}}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace (include "page-tracker.redis.fullname" .) -}}
+{{- $salt := "" -}}
+{{- if and $existing (index ($existing.data | default dict) "checksum-salt") -}}
+{{- $salt = index $existing.data "checksum-salt" | b64dec -}}
+{{- else -}}
+{{- $salt = randAlphaNum 32 -}}
+{{- end -}}
+{{- $_ := set . "pageTrackerRedisChecksumSalt" $salt -}}
+{{- end -}}
+{{- printf "%s:%s" (get . "pageTrackerRedisChecksumSalt") (include "page-tracker.redis.password" .) | sha256sum | trunc 16 -}}
+{{- end -}}
+
+{{/* The salt of that checksum, for the Secret. */}}
+{{- define "page-tracker.redis.checksumSalt" -}}
+{{- $_ := include "page-tracker.redis.secretChecksum" . -}}
+{{- get . "pageTrackerRedisChecksumSalt" -}}
+{{- end -}}
+
 {{- define "page-tracker.terminationGracePeriodSeconds" -}}
 {{- $drain := add .Values.config.shutdownDelaySeconds .Values.config.shutdownTimeoutSeconds -}}
 {{- if kindIs "invalid" .Values.terminationGracePeriodSeconds -}}
@@ -209,4 +296,19 @@ The Secret holding VISITOR_SECRET: the one named in visitorSecret.existingSecret
 */}}
 {{- define "page-tracker.visitorSecret.name" -}}
 {{- .Values.visitorSecret.existingSecret | default (printf "%s-visitor" (include "page-tracker.fullname" .)) -}}
+{{- end -}}
+
+{{/*
+The paths visitors use (src/routes), the only ones the Ingress and the HTTPRoute route: the home page, the
+API, badges, the embed script, the icon and the API's description. Not /healthz, /readyz (its failure
+reasons are for operators) or /version; /metrics is on another port altogether. A Prefix matches whole path
+segments: /api matches /api/views but not /apix. test/chart/routes.test.ts holds this list to the routes.
+*/}}
+{{- define "page-tracker.visitorPaths" -}}
+- {path: /, type: Exact}
+- {path: /api, type: Prefix}
+- {path: /badge, type: Prefix}
+- {path: /pt.js, type: Exact}
+- {path: /favicon.ico, type: Exact}
+- {path: /openapi.json, type: Exact}
 {{- end -}}
