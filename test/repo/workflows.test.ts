@@ -71,10 +71,13 @@ describe('CI workflows', function () {
       }
       expect(uses, `${w.file}: job ${jobId}`).to.match(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
     }
-    // The comment is what Dependabot updates beside the SHA and what a reviewer reads: one per `uses:` line.
-    for (const w of workflows) {
-      const lines = w.source.split('\n').filter((line) => /^\s*(- )?uses:\s+[\w.-]+\//.test(line));
-      for (const line of lines) expect(line.trim(), w.file).to.match(/@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+    // The comment is what Dependabot updates beside the SHA and what a reviewer reads: one per `uses:` line,
+    // in the workflows and in the local composite actions they use.
+    const files = new Set([...workflows.map((w) => w.file), ...[...allSteps(workflows)].map(({ file }) => file)]);
+    for (const file of files) {
+      const lines = read(file).split('\n').filter((line) => /^\s*(- )?uses:\s+(?!\.\/)[\w.-]+\//.test(line));
+      expect(lines.length, file).to.be.greaterThan(0);
+      for (const line of lines) expect(line.trim(), file).to.match(/@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
     }
   });
 
