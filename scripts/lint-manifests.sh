@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Scans what the project deploys for misconfigurations with Trivy's Kubernetes checks (`trivy config`, its
+# built-in policies, no download): the chart rendered with its defaults and with the e2e values, and k8s/ as
+# kustomize builds it. Fails on any HIGH or CRITICAL finding. Before that, the scanner must flag a manifest
+# that is wrong on purpose (a privileged root pod), so a scanner that checks nothing cannot pass.
+# Trivy (TRIVY_VERSION of versions.env) is built once from its Go module into the cache outside the tree
+# (PAGE_TRACKER_CACHE, default ~/.cache/page-tracker): a first run takes minutes, later runs seconds.
+# `npm run lint:manifests`; a step of .ci/run and of ci.yml's test job.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=versions.env
+source versions.env
+
+cache="${PAGE_TRACKER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/page-tracker}/tools/trivy-$TRIVY_VERSION"
+trivy="$cache/trivy"
+if [[ ! -x "$trivy" ]]; then
+  command -v go >/dev/null 2>&1 || { echo "go not found on PATH: install Go (Debian: apt-get install golang-go), which builds Trivy" >&2; exit 1; }
+  echo "lint-manifests: building Trivy $TRIVY_VERSION from its Go module (once; cached in $cache)" >&2
+  rm -rf "$cache.partial"
+  # Trivy uses encoding/json/v2, which Go 1.25 and 1.26 ship behind this experiment (as Trivy's own build sets it).
+  GOEXPERIMENT=jsonv2 GOBIN="$cache.partial" GOFLAGS=-mod=mod go install "github.com/aquasecurity/trivy/cmd/trivy@$TRIVY_VERSION"
+  rm -rf "$cache"
+  mv "$cache.partial" "$cache"
+fi
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+helm="$(scripts/helm.sh)"
+kubectl="$(scripts/kube-tool.sh kubectl)"
+
+scan() {
+  # --skip-check-update: the policies built into this Trivy, never a download.
+  "$trivy" config --quiet --skip-check-update --severity HIGH,CRITICAL --format json --output "$2" "$1" >/dev/null
+  # shellcheck disable=SC2016 # the quoted text is JavaScript; its ${...} are not the shell's
+  node -e '
+    const report = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    const failures = (report.Results ?? []).flatMap((r) => (r.Misconfigurations ?? []).filter((m) => m.Status === "FAIL").map((m) => `${r.Target}: ${m.ID} ${m.Severity} ${m.Title}: ${m.Message}`));
+    for (const f of failures) console.log(f);
+    console.log(`${failures.length}`);
+  ' "$2"
+}
+
+mkdir -p "$work/control"
+cat >"$work/control/privileged.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: control, namespace: control}
+spec:
+  hostNetwork: true
+  containers:
+    - name: c
+      image: busybox:1.36
+      securityContext: {privileged: true, runAsUser: 0, allowPrivilegeEscalation: true}
+YAML
+control_findings="$(scan "$work/control" "$work/control.json" | tail -n 1)"
+if ((control_findings == 0)); then
+  echo "lint-manifests: Trivy found nothing in a privileged root pod: the scanner is not checking, so nothing it passes can be trusted" >&2
+  exit 1
+fi
+
+mkdir -p "$work/manifests"
+"$helm" template page-tracker charts/page-tracker --namespace page-tracker >"$work/manifests/chart-defaults.yaml"
+"$helm" template page-tracker charts/page-tracker --namespace page-tracker --values test/e2e/kind-values.yaml >"$work/manifests/chart-e2e.yaml"
+"$kubectl" kustomize k8s >"$work/manifests/k8s.yaml"
+output="$(scan "$work/manifests" "$work/manifests.json")"
+findings="$(printf '%s\n' "$output" | tail -n 1)"
+printf '%s\n' "$output" | sed '$d'
+echo "lint-manifests: Trivy $TRIVY_VERSION: the control pod has $control_findings HIGH/CRITICAL findings; the chart (defaults, e2e values) and k8s/ have $findings"
+((findings == 0))
