@@ -61,7 +61,10 @@ fi
 mkdir -p "$work/manifests"
 "$helm" template page-tracker charts/page-tracker --namespace page-tracker >"$work/manifests/chart-defaults.yaml"
 "$helm" template page-tracker charts/page-tracker --namespace page-tracker --values test/e2e/kind-values.yaml >"$work/manifests/chart-e2e.yaml"
-"$kubectl" kustomize k8s >"$work/manifests/k8s.yaml"
+# k8s/ as a user applies it: in a copy, with the secret files the README's first step writes.
+cp -R k8s "$work/k8s"
+scripts/k8s-secret-env.sh "$work/k8s/base/redis.secret.env" >/dev/null
+"$kubectl" kustomize "$work/k8s" >"$work/manifests/k8s.yaml"
 output="$(scan "$work/manifests" "$work/manifests.json")"
 findings="$(printf '%s\n' "$output" | tail -n 1)"
 printf '%s\n' "$output" | sed '$d'
