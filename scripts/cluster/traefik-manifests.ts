@@ -84,7 +84,10 @@ const objects: object[] = [
     kind: 'ClusterRole',
     metadata: { name: 'traefik', labels },
     rules: [
-      { apiGroups: [''], resources: ['services', 'secrets', 'nodes', 'endpoints'], verbs: ['get', 'list', 'watch'] },
+      // As the chart's ClusterRole: the Gateway provider also watches ConfigMaps (CA certificates of backend
+      // TLS policies) and reads pods, and without that it never reports the Gateway's status.
+      { apiGroups: [''], resources: ['configmaps', 'services', 'secrets', 'nodes', 'endpoints'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
       { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
       { apiGroups: ['extensions', 'networking.k8s.io'], resources: ['ingresses', 'ingressclasses'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['extensions', 'networking.k8s.io'], resources: ['ingresses/status'], verbs: ['update'] },

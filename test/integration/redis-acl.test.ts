@@ -92,7 +92,6 @@ describe('Redis ACL users rendered from the chart, with the built service', func
       ['CONFIG SET', () => app.config('SET', 'appendonly', 'no')],
       ['KEYS', () => app.keys('*')],
       ['SCAN', () => app.scan(0)],
-      ['DEL', () => app.del('page-tracker:acl-probe')],
       ['ACL SETUSER', () => app.call('ACL', 'SETUSER', 'intruder', 'on', '>x', '+@all', '~*')],
       ['SHUTDOWN', () => app.call('SHUTDOWN', 'NOSAVE')],
       ['REPLICAOF', () => app.call('REPLICAOF', '127.0.0.1', '1')],
