@@ -17,7 +17,7 @@ describe('the plain manifests on the local cluster (`kubectl apply -k k8s/`)', f
     await kube(['delete', '-k', 'k8s/', '--ignore-not-found', '--wait=true', '--timeout=180s']);
   });
 
-  it('reaches Ready in its own namespace after the docs' secret step, and counts views', async function () {
+  it('reaches Ready in its own namespace after the secret step of docs/kubernetes.md, and counts views', async function () {
     const secretStep = await runVisible(join(repoRoot, 'scripts', 'k8s-secret-env.sh'), []);
     expect(secretStep.code, 'scripts/k8s-secret-env.sh failed').to.equal(0);
     const rendered = await mustKube(['kustomize', 'k8s/']);
