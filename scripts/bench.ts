@@ -37,7 +37,7 @@ if (!(seconds > 0) || !Number.isInteger(connections) || connections < 1 || !Numb
 
 // The aim for the counting endpoints, against the two comparison apps measured in the same run.
 const AIM = { ofMinimalKoa: 0.8, ofFlask: 4 } as const;
-// p99 in ms of the service before group commit (README, Performance: the upper end of two runs, 64 connections,
+// p99 in ms of the service before group commit (docs/performance.md: the upper end of two runs, 64 connections,
 // load average 1.7). A figure from another run, so its verdict is indicative; the same-run p99 ratios are printed too.
 const P99_BEFORE_GROUP_COMMIT_MS = { POST: 11, GET: 9 } as const satisfies Record<Method, number>;
 

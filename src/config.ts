@@ -46,7 +46,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const LOG_FORMATS = ['json', 'pretty'] as const;
 
-/** How distinct visitors are told apart (README, "Visitors without cookies"). */
+/** How distinct visitors are told apart (docs/api.md, "Visitors without cookies"). */
 export const VISITOR_MODES = ['cookie', 'cookieless'] as const;
 export type VisitorMode = (typeof VISITOR_MODES)[number];
 export type LogFormat = (typeof LOG_FORMATS)[number];
@@ -372,13 +372,13 @@ export function loadConfig(env: Env, terminal: Terminal = { stdoutIsTerminal: fa
     rateLimitViewsPerMinute: integer(env, 'RATE_LIMIT_VIEWS_PER_MINUTE', DEFAULT_RATE_LIMIT_VIEWS_PER_MINUTE, 0, 1_000_000_000),
     newPagesPerClientPerHour: integer(env, 'NEW_PAGES_PER_CLIENT_PER_HOUR', DEFAULT_NEW_PAGES_PER_CLIENT_PER_HOUR, 0, 1_000_000_000),
     pagePattern: pagePattern(env),
-    // Ten years at most: each day kept costs memory for every page viewed that day (README, Capacity).
+    // Ten years at most: each day kept costs memory for every page viewed that day (docs/performance.md, Capacity).
     viewRetentionDays: integer(env, 'VIEW_RETENTION_DAYS', DEFAULT_RETENTION_DAYS, 1, 3650),
     visitorSecret: visitorSecret(env),
     visitorMode: visitorMode(env),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     allowedOrigins: allowedOrigins(env),
-    // Both off by default; README, "Views left out", says why.
+    // Both off by default; docs/api.md, "Views left out", says why.
     ignoreBots: boolean(env, 'IGNORE_BOTS', false),
     respectDnt: boolean(env, 'RESPECT_DNT', false),
     logLevel: logLevel(env),

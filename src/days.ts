@@ -6,7 +6,7 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * The longest range a page's figures may cover, in days. A page range reads one ranking entry and one
- * HyperLogLog per day in a single Redis call, about 0.25 ms for 30 days (README, Capacity); a year and a day
+ * HyperLogLog per day in a single Redis call, about 0.25 ms for 30 days (docs/performance.md, Capacity); a year and a day
  * keeps it a few milliseconds and still covers any calendar year.
  */
 export const MAX_RANGE_DAYS = 366;
@@ -14,7 +14,7 @@ export const MAX_RANGE_DAYS = 366;
 /**
  * The longest range the top pages may be ranked over. That read sums every page of every day of the range
  * (ZUNIONSTORE), and Redis serves no one else meanwhile: 30 days of 10,000 pages measured 35-230 ms of Redis
- * time on a busy machine (README, Capacity), so a year would stall every view for seconds. A month covers
+ * time on a busy machine (docs/performance.md, Capacity), so a year would stall every view for seconds. A month covers
  * "this week" and "this month".
  */
 export const MAX_TOP_RANGE_DAYS = 31;

@@ -8,7 +8,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export const DROPPED_VIEW_REASONS = ['prefetch', 'bot', 'do_not_track', 'rate_limited', 'page_limit', 'duplicate', 'key_reused', 'pattern_refused', 'origin_refused'] as const;
 export type DroppedViewReason = (typeof DROPPED_VIEW_REASONS)[number];
 
-// Every metric the service exposes, in one place (README's Monitoring table is the contract).
+// Every metric the service exposes, in one place (the Monitoring table of docs/operations.md is the contract).
 export interface Metrics {
   registry: Registry;
   httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;

@@ -1,6 +1,6 @@
 // What counts as an origin: in a request's Origin header and in ALLOWED_ORIGINS alike.
 
-/** The rule in words, for error messages and the README. */
+/** The rule in words, for error messages and docs/api.md. */
 export const ORIGIN_RULE = 'an origin is a scheme (http or https), a host and an optional port with nothing after it, e.g. https://example.com or http://127.0.0.1:8080';
 
 /**

@@ -5,5 +5,5 @@
  */
 export const SAFE_TOKEN = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** The same rule in words, for error messages and the README. */
+/** The same rule in words, for error messages and docs/api.md. */
 export const SAFE_TOKEN_RULE = "1 to 128 characters from letters, digits, '.', '_', ':' and '-'";

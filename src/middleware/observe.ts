@@ -32,7 +32,7 @@ export function observe({ logger, metrics, readiness, config }: AppDeps) {
       const route = (ctx as RoutedContext)._matchedRouteName ?? 'unmatched';
       metrics.httpRequestDuration.observe({ method: ctx.method, route, status_code: ctx.status }, seconds);
       logger.info(
-        // Without cookies the address is part of what identifies a visitor, so it is not logged (README, privacy).
+        // Without cookies the address is part of what identifies a visitor, so it is not logged (docs/api.md, Visitors without cookies).
         { reqId: requestId, method: ctx.method, path: ctx.path, route, status: ctx.status, ms: Math.round(seconds * 1e4) / 10, ...(logsAddress ? { ip: ctx.ip } : {}) },
         'request',
       );

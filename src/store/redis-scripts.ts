@@ -114,7 +114,7 @@ return result
 /**
  * The top pages over a range: the days' rankings summed into a scratch key (ZUNIONSTORE), read, and deleted
  * in the same call, so nothing is left behind. ZUNION would hand every page of the range to the script and
- * leave the top to be picked in Lua; the README's Capacity section has both measured.
+ * leave the top to be picked in Lua; docs/performance.md's Capacity section has both measured.
  * KEYS: the scratch zset, the days' ranking zsets, the same days' totals. ARGV: limit (0: no ranking).
  * Returns { { total on day 1, ..., total on day N }, { page, score, page, score, ... } }.
  */

@@ -1,5 +1,5 @@
 // The plain manifests (k8s/, the chart rendered by `npm run k8s:generate` plus kustomize) on a real API
-// server and kubelet, applied exactly as the README says. They use the release's namespace, so the Helm
+// server and kubelet, applied exactly as docs/kubernetes.md says. They use the release's namespace, so the Helm
 // release is removed first, and what they create is removed afterwards so the suite can run again.
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -17,7 +17,7 @@ describe('the plain manifests on the local cluster (`kubectl apply -k k8s/`)', f
     await kube(['delete', '-k', 'k8s/', '--ignore-not-found', '--wait=true', '--timeout=180s']);
   });
 
-  it('reaches Ready in its own namespace after the README secret step, and counts views', async function () {
+  it('reaches Ready in its own namespace after the secret step of docs/kubernetes.md, and counts views', async function () {
     const secretStep = await runVisible(join(repoRoot, 'scripts', 'k8s-secret-env.sh'), []);
     expect(secretStep.code, 'scripts/k8s-secret-env.sh failed').to.equal(0);
     const rendered = await mustKube(['kustomize', 'k8s/']);

@@ -1,5 +1,5 @@
 // versions.env holds every version Dependabot cannot see. A pin is only worth something when it is the
-// value actually used, so: the README lists every entry (that list is what a person bumps by hand), every
+// value actually used, so: docs/ci.md lists every entry (that list is what a person bumps by hand), every
 // entry is read by a script or workflow, no other file keeps a copy of a value, and every workflow
 // reference to the environment resolves to an entry.
 import { execFileSync } from 'node:child_process';
@@ -10,6 +10,8 @@ import { allSteps, loadWorkflows, repoRoot } from '../../scripts/lib/workflows.j
 import { pinnedVersions, pinnedVersionsFile } from '../../scripts/lib/pinned-versions.js';
 
 const pins = pinnedVersions();
+// Where a person reads which pins to bump by hand.
+const pinsDoc = 'docs/ci.md';
 const read = (path: string): string => readFileSync(join(repoRoot, path), 'utf8');
 const trackedFiles = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot, encoding: 'utf8' })
   .split('\n')
@@ -36,18 +38,18 @@ describe(`pinned versions (${pinnedVersionsFile})`, function () {
     for (const [name, value] of pins) expect(value, name).to.match(/^\S+$/);
   });
 
-  it("are exactly the names the README's list of hand-bumped pins gives", function () {
-    const readme = read('README.md');
-    const start = readme.indexOf('\n### Pinned versions\n');
-    expect(start, 'README.md has a "### Pinned versions" section').to.be.greaterThan(-1);
-    const end = readme.indexOf('\n#', start + 1);
-    const section = readme.slice(start, end === -1 ? undefined : end);
+  it(`are exactly the names ${pinsDoc}'s list of hand-bumped pins gives`, function () {
+    const doc = read(pinsDoc);
+    const start = doc.indexOf('\n### Pinned versions\n');
+    expect(start, `${pinsDoc} has a "### Pinned versions" section`).to.be.greaterThan(-1);
+    const end = doc.indexOf('\n#', start + 1);
+    const section = doc.slice(start, end === -1 ? undefined : end);
     const listed = new Set([...section.matchAll(/`([A-Z][A-Z0-9_]*_[A-Z0-9_]+|[A-Z]+_VERSION)`/g)].map((m) => m[1] ?? ''));
-    expect([...listed].sort(), 'names in README "Pinned versions"').to.deep.equal([...pins.keys()].sort());
+    expect([...listed].sort(), `names in ${pinsDoc} "Pinned versions"`).to.deep.equal([...pins.keys()].sort());
   });
 
   it('are each read by a script, workflow or test support file', function () {
-    const readers = trackedFiles.filter((path) => path !== pinnedVersionsFile && path !== 'README.md' && !path.startsWith('test/repo/'));
+    const readers = trackedFiles.filter((path) => path !== pinnedVersionsFile && path !== pinsDoc && !path.startsWith('test/repo/'));
     const sources = readers.map(textOf);
     const unread = [...pins.keys()].filter((name) => !sources.some((source) => new RegExp(`\\b${name}\\b|\\{0\\}${name.replace(/^KIND_(OLDEST|NEWEST)/, '')}\\b`).test(source)));
     expect(unread, 'entries nothing reads').to.deep.equal([]);

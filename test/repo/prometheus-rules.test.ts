@@ -14,7 +14,9 @@ interface AlertRule {
   annotations?: Record<string, string>;
 }
 
-const README = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+// The runbooks' page; an annotation names it relative to the repository root.
+const RUNBOOKS = 'docs/operations.md';
+const runbooksPage = readFileSync(fileURLToPath(new URL(`../../${RUNBOOKS}`, import.meta.url)), 'utf8');
 const alerts = (parse(readFileSync(RULES_FILE, 'utf8')) as { groups: { rules: AlertRule[] }[] }).groups
   .flatMap((group) => group.rules)
   .filter((rule) => rule.alert !== undefined);
@@ -26,7 +28,7 @@ const anchorOf = (heading: string): string =>
     .toLowerCase()
     .replace(/[^a-z0-9 _-]/g, '')
     .replace(/ /g, '-');
-const readmeAnchors = new Set([...README.matchAll(/^#{1,6} (.+)$/gm)].map((match) => anchorOf(match[1] ?? '')));
+const runbookAnchors = new Set([...runbooksPage.matchAll(/^#{1,6} (.+)$/gm)].map((match) => anchorOf(match[1] ?? '')));
 
 describe('the alerting rules', () => {
   it('include the alerts the project promises', () => {
@@ -40,14 +42,14 @@ describe('the alerting rules', () => {
   });
 
   for (const rule of alerts) {
-    it(`${rule.alert}: has a for:, a severity, a summary, a description and a runbook in README`, () => {
+    it(`${rule.alert}: has a for:, a severity, a summary, a description and a runbook in ${RUNBOOKS}`, () => {
       expect(rule.for, 'for').to.match(/^\d+[smh]$/);
       expect(rule.labels?.severity, 'severity').to.be.oneOf(['critical', 'warning']);
       expect(rule.annotations?.summary, 'summary').to.be.a('string').and.not.equal('');
       expect(rule.annotations?.description, 'description').to.be.a('string').and.not.equal('');
-      const runbook = /^README\.md#(.+)$/.exec(rule.annotations?.runbook ?? '');
-      expect(runbook, 'runbook annotation README.md#anchor').to.not.equal(null);
-      expect(readmeAnchors.has(runbook?.[1] ?? ''), `README has a heading for #${runbook?.[1]}`).to.equal(true);
+      const runbook = rule.annotations?.runbook?.startsWith(`${RUNBOOKS}#`) ? rule.annotations.runbook.slice(RUNBOOKS.length + 1) : null;
+      expect(runbook, `runbook annotation ${RUNBOOKS}#anchor`).to.not.equal(null);
+      expect(runbookAnchors.has(runbook ?? ''), `${RUNBOOKS} has a heading for #${runbook}`).to.equal(true);
     });
   }
 });

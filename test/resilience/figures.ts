@@ -1,4 +1,4 @@
-// Figures the reliability tests measure: printed in one recognisable form so README's table can quote them.
+// Figures the reliability tests measure: printed in one recognisable form so docs/reliability.md's table can quote them.
 export function figure(name: string, value: string): void {
   console.log(`      figure: ${name}: ${value}`);
 }

@@ -10,7 +10,7 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
 const COUNT = 4000;
 const CONCURRENCY = 16;
 const PREFIX = 'page-tracker:';
-// README's page name rule, restated here so the test does not trust the code it checks.
+// The page name rule of docs/api.md, restated here so the test does not trust the code it checks.
 const isAllowedPage = (page: string): boolean =>
   page === '/' ||
   (/^[A-Za-z0-9/_.-]{1,200}$/.test(page) && !page.includes('..') && page.split('/').every((segment) => segment !== '' && segment !== '.'));
@@ -61,7 +61,7 @@ describe(`fuzz: ${COUNT} hostile requests (FUZZ_SEED=${SEED})`, function () {
       const ranked = await client.zrange(`${PREFIX}ranking`, '0', '-1');
       const visitorPages = keys.filter((k) => k.startsWith(`${PREFIX}visitors:`)).map((k) => k.slice(`${PREFIX}visitors:`.length));
       figure('fuzz writes', `${ranked.length} pages in Redis: ${JSON.stringify(ranked)}; ${keys.length} keys`);
-      // The abuse budget's counters of the one client the fuzzer is (README: the keys), whatever it sent as headers.
+      // The abuse budget's counters of the one client the fuzzer is (docs/configuration.md: REDIS_KEY_PREFIX, the keys), whatever it sent as headers.
       const budgetKey = new RegExp(`^${PREFIX}budget:(?:views|new-pages):127\\.0\\.0\\.1:\\d+$`);
       // The per-day counts of today (and of yesterday, had the run crossed midnight UTC).
       const dayKey = new RegExp(`^${PREFIX}day:\\d{4}-\\d{2}-\\d{2}:(?:ranking|total|visitors:(.*))$`, 's');

@@ -6,7 +6,7 @@ import { startLoad } from '../support/load.js';
 import { figure, maxOf, minOf } from './figures.js';
 import { crashSigns, useServiceOnRedis } from '../support/service-checks.js';
 
-// README's limits: 10 s to send the headers, 30 s for a whole request; Node checks them every second.
+// The documented limits (docs/development.md, Limits): 10 s to send the headers, 30 s for a whole request; Node checks them every second.
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 const SLACK_MS = 3000;
