@@ -218,3 +218,18 @@ for key = 4, #KEYS, 3 do
 end
 return { views, visitors }
 `;
+
+/**
+ * Everything the consistency check compares, read as of one instant (a script runs alone), so views counted
+ * meanwhile cannot make a page disagree with a total. KEYS: ranking zset, total, then per day its ranking zset
+ * and total. Returns { total, { page, score, ... }, { { page, score, ... } per day }, { total per day } }.
+ */
+export const CONSISTENCY_READ = `
+local days = (#KEYS - 2) / 2
+local day_rankings, day_totals = {}, {}
+for i = 1, days do
+  day_rankings[i] = redis.call('ZREVRANGE', KEYS[1 + 2 * i], 0, -1, 'WITHSCORES')
+  day_totals[i] = tonumber(redis.call('GET', KEYS[2 + 2 * i])) or 0
+end
+return { tonumber(redis.call('GET', KEYS[2])) or 0, redis.call('ZREVRANGE', KEYS[1], 0, -1, 'WITHSCORES'), day_rankings, day_totals }
+`;
