@@ -294,6 +294,13 @@ and open to a dictionary attack; salted it is worth nothing without the Secret. 
 {{/*
 The Secret holding VISITOR_SECRET: the one named in visitorSecret.existingSecret, else the chart's own.
 */}}
+{{/*
+The Secret holding the admin API's token (config.adminToken): the one named in existingSecret, else the chart's own.
+*/}}
+{{- define "page-tracker.adminToken.name" -}}
+{{- .Values.config.adminToken.existingSecret | default (printf "%s-admin" (include "page-tracker.fullname" .)) -}}
+{{- end -}}
+
 {{- define "page-tracker.visitorSecret.name" -}}
 {{- .Values.visitorSecret.existingSecret | default (printf "%s-visitor" (include "page-tracker.fullname" .)) -}}
 {{- end -}}
