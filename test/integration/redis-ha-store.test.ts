@@ -5,6 +5,7 @@ import { Cluster, Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { StoreUnavailableError } from '../../src/errors.js';
 import { createMetrics } from '../../src/metrics.js';
+import { dayOf } from '../../src/days.js';
 import { redisKeys } from '../../src/store/redis-keys.js';
 import { RedisStore, type RedisTarget } from '../../src/store/redis.js';
 import { waitFor } from '../support/processes.js';
@@ -137,8 +138,9 @@ describe('RedisStore on a real Redis Cluster (3 primaries, 1 replica each, made 
       try {
         // The slot's primary alone holds every key the views wrote.
         const found = (await node.keys(`{${keyPrefix}}*`)).sort();
-        expect(found).to.have.length(7);
-        expect(found).to.include.members([keys.ranking, keys.total, keys.visitors('a'), keys.visitors('b'), keys.idempotency('k')]);
+        const day = dayOf(Date.now());
+        expect(found).to.have.length(11);
+        expect(found).to.include.members([keys.ranking, keys.total, keys.visitors('a'), keys.visitors('b'), keys.idempotency('k'), keys.dayRanking(day), keys.dayTotal(day), keys.dayVisitors(day, 'a'), keys.dayVisitors(day, 'b')]);
         const slots = new Set(await Promise.all(found.map((key) => raw.call('CLUSTER', 'KEYSLOT', key))));
         expect(slots.size).to.equal(1);
       } finally {
