@@ -28,6 +28,8 @@ export const ENV_VARIABLES = [
   'VISITOR_SECRET',
   'VISITOR_MODE',
   'VISITOR_SECRET_FILE',
+  'ADMIN_TOKEN',
+  'ADMIN_TOKEN_FILE',
   'TRUST_PROXY',
   'ALLOWED_ORIGINS',
   'IGNORE_BOTS',
@@ -85,6 +87,8 @@ export interface Config {
   /** How many days after its end a UTC day's counts are kept; Redis deletes them then. */
   viewRetentionDays: number;
   visitorMode: VisitorMode;
+  /** The bearer token of the admin API on the metrics port (docs/data.md); undefined: the admin API is off. */
+  adminToken: string | undefined;
   /** The key visitor cookies are signed with; undefined: the server makes one for the life of the process. */
   visitorSecret: string | undefined;
   trustProxy: boolean;
@@ -341,6 +345,16 @@ function visitorMode(env: Env): VisitorMode {
   return mode;
 }
 
+/** Long enough that guessing is hopeless, as for VISITOR_SECRET: `openssl rand -base64 32` gives 44. */
+export const MIN_ADMIN_TOKEN_LENGTH = 32;
+
+function adminToken(env: Env): string | undefined {
+  const given = secret(env, 'ADMIN_TOKEN', 'ADMIN_TOKEN_FILE');
+  if (given === undefined) return undefined;
+  if (given.value.length < MIN_ADMIN_TOKEN_LENGTH) throw new ConfigError(given.from, `expected at least ${MIN_ADMIN_TOKEN_LENGTH} characters, got ${given.value.length}`);
+  return given.value;
+}
+
 function visitorSecret(env: Env): string | undefined {
   const given = secret(env, 'VISITOR_SECRET', 'VISITOR_SECRET_FILE');
   if (given === undefined) return undefined;
@@ -376,6 +390,7 @@ export function loadConfig(env: Env, terminal: Terminal = { stdoutIsTerminal: fa
     viewRetentionDays: integer(env, 'VIEW_RETENTION_DAYS', DEFAULT_RETENTION_DAYS, 1, 3650),
     visitorSecret: visitorSecret(env),
     visitorMode: visitorMode(env),
+    adminToken: adminToken(env),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     allowedOrigins: allowedOrigins(env),
     // Both off by default; docs/api.md, "Views left out", says why.

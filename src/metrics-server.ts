@@ -1,12 +1,17 @@
 import { createServer, type Server } from 'node:http';
+import { handleAdmin, type AdminOptions } from './admin.js';
 import type { Metrics } from './metrics.js';
 
-/** The admin port: /metrics only, so visitors' traffic and scrapes never share a listener. */
-export function createMetricsServer(metrics: Metrics): Server {
+/**
+ * The admin port: /metrics, and the admin API under /admin/ when it is given (admin.ts), so visitors' traffic
+ * and scrapes never share a listener, and no route a visitor can reach leads to the admin API.
+ */
+export function createMetricsServer(metrics: Metrics, admin?: AdminOptions): Server {
   return createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (admin !== undefined && handleAdmin(req, res, path, admin)) return;
     if (path !== '/metrics') {
-      res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'not_found', message: 'only /metrics is served here' }));
+      res.writeHead(404, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: 'not_found', message: 'only /metrics and /admin/ are served here' }));
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') {

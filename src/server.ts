@@ -128,7 +128,7 @@ async function serve(config: Config, logger: Logger): Promise<void> {
   readiness.start();
   const app = createApp({ store, metrics, logger, config, readiness, build, visitors: visitorIds(config, logger, store), now: Date.now });
   const server = createHttpServer(app.callback());
-  const metricsServer = createMetricsServer(metrics);
+  const metricsServer = createMetricsServer(metrics, { store, token: config.adminToken, retentionDays: config.viewRetentionDays, now: Date.now, logger });
   const bound = await listen(server, config.port, config.host, 'PORT');
   const metricsBound = await listen(metricsServer, config.metricsPort, config.host, 'METRICS_PORT');
   // The real ports (PORT=0 lets the system choose) and a URL to open, for the person who just ran npm start.

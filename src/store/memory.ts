@@ -1,4 +1,5 @@
-import { dayKeyLifetimeMs, dayOf, daysFrom, DEFAULT_RETENTION_DAYS, type DayRange } from '../days.js';
+import { dayKeyLifetimeMs, dayOf, daysFrom, DEFAULT_RETENTION_DAYS, startOfDay, type DayRange } from '../days.js';
+import { retainedDays, type PortableDay, type PortablePage, type VisitorState } from './portable.js';
 import {
   budgetWindow,
   IDEMPOTENCY_WINDOW_MS,
@@ -235,6 +236,65 @@ export class MemoryStore implements ViewStore {
     for (const [saltDay, { expiresAt }] of this.salts) if (expiresAt <= now) this.salts.delete(saltDay);
     this.salts.set(day, { salt: candidate, expiresAt: now + VISITOR_SALT_LIFETIME_MS });
     return Promise.resolve(candidate);
+  }
+
+  exportPages(): Promise<PortablePage[]> {
+    const now = this.now();
+    const kept = retainedDays(now, this.retentionDays);
+    const ids = (seen: Set<string> | undefined): VisitorState => ({ ids: [...(seen ?? [])] });
+    const pages = ranked(this.views, this.views.size).map(({ page, views }): PortablePage => {
+      const days: PortableDay[] = [];
+      for (const day of daysFrom(kept.from, kept.to)) {
+        const counts = this.dayCounts(day, now);
+        const dayViews = counts?.views.get(page) ?? 0;
+        if (dayViews > 0) days.push({ day, views: dayViews, visitorState: ids(counts?.visitors.get(page)) });
+      }
+      const visitors = this.visitors.get(page);
+      return { page, views, visitors: Math.min(visitors?.size ?? 0, views), visitorState: ids(visitors), days };
+    });
+    return Promise.resolve(pages);
+  }
+
+  importPages(pages: readonly PortablePage[]): Promise<void> {
+    const now = this.now();
+    for (const { page, views, visitorState, days } of pages) {
+      this.total += views - (this.views.get(page) ?? 0);
+      this.views.set(page, views);
+      if (visitorState !== undefined && 'ids' in visitorState) this.visitors.set(page, new Set(visitorState.ids));
+      for (const { day, views: dayViews, visitorState: dayState } of days) {
+        let counts = this.dayCounts(day, now);
+        if (counts === undefined) {
+          // The same moment RECORD_VIEWS gives a day's keys: the end of the day plus the retention.
+          counts = { total: 0, views: new Map(), visitors: new Map(), expiresAt: startOfDay(day) + dayKeyLifetimeMs(startOfDay(day), this.retentionDays) };
+          this.days.set(day, counts);
+        }
+        counts.total += dayViews - (counts.views.get(page) ?? 0);
+        counts.views.set(page, dayViews);
+        if (dayState !== undefined && 'ids' in dayState) counts.visitors.set(page, new Set(dayState.ids));
+      }
+    }
+    this.keepDaysInExpiryOrder();
+    return Promise.resolve();
+  }
+
+  /** An import may add days older than those kept: the days map must stay in expiry order for dayCounts. */
+  private keepDaysInExpiryOrder(): void {
+    const sorted = [...this.days].sort(([, a], [, b]) => a.expiresAt - b.expiresAt);
+    this.days.clear();
+    for (const [day, counts] of sorted) this.days.set(day, counts);
+  }
+
+  async resetPage(page: string): Promise<PageStats> {
+    const before = await this.getPage(page);
+    this.total -= before.views;
+    this.views.delete(page);
+    this.visitors.delete(page);
+    for (const counts of this.days.values()) {
+      counts.total -= counts.views.get(page) ?? 0;
+      counts.views.delete(page);
+      counts.visitors.delete(page);
+    }
+    return before;
   }
 
   getPage(page: string): Promise<PageStats> {

@@ -142,3 +142,94 @@ export const TOP_PAGES = `
 local ranked = redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1, 'WITHSCORES')
 return { tonumber(redis.call('GET', KEYS[2])) or 0, ranked }
 `;
+
+/**
+ * One page as the export reads it, as of one instant. KEYS: ranking zset, the page's visitors HLL, then the
+ * retained days' ranking zsets, then the same days' visitors HLLs of the page. ARGV: page.
+ * Returns { views, visitors HLL string or false, { views on each day }, { each day's HLL string or false } };
+ * read as Buffers, since an HLL string is binary.
+ */
+export const EXPORT_PAGE = `
+local days = (#KEYS - 2) / 2
+local views, day_views, day_hlls = tonumber(redis.call('ZSCORE', KEYS[1], ARGV[1])) or 0, {}, {}
+for i = 1, days do
+  local viewed = tonumber(redis.call('ZSCORE', KEYS[2 + i], ARGV[1])) or 0
+  day_views[i] = viewed
+  day_hlls[i] = viewed > 0 and redis.call('GET', KEYS[2 + days + i]) or ''
+end
+return { views, redis.call('GET', KEYS[2]) or '', day_views, day_hlls }
+`;
+
+/**
+ * Sets pages to imported figures, all in one call (the caller checked them all first). The totals move by
+ * each difference, so the same import twice changes nothing. A day's keys get the expiry RECORD_VIEWS gives
+ * them (the end of the day plus the retention), whether the import creates them or not.
+ * KEYS: ranking zset, total, then per page its visitors HLL and per day of it the day's ranking zset, total
+ * and the page's visitors HLL of the day. ARGV: per page: page, views, HLL string ('' to leave visitors as
+ * they are), number of days, then per day: views, HLL string or '', ms until the day's keys are deleted.
+ */
+export const IMPORT_PAGES = `
+local ranking, total = KEYS[1], KEYS[2]
+local key, arg = 3, 1
+local function set_count(zset, sum, page, views)
+  local before = tonumber(redis.call('ZSCORE', zset, page)) or 0
+  redis.call('ZADD', zset, views, page)
+  redis.call('INCRBY', sum, views - before)
+end
+while arg <= #ARGV do
+  local page, views, hll, days = ARGV[arg], tonumber(ARGV[arg + 1]), ARGV[arg + 2], tonumber(ARGV[arg + 3])
+  arg = arg + 4
+  set_count(ranking, total, page, views)
+  if hll ~= '' then redis.call('SET', KEYS[key], hll) end
+  key = key + 1
+  for _ = 1, days do
+    local day_ranking, day_total, day_visitors = KEYS[key], KEYS[key + 1], KEYS[key + 2]
+    local day_views, day_hll, day_keys_ms = tonumber(ARGV[arg]), ARGV[arg + 1], ARGV[arg + 2]
+    key, arg = key + 3, arg + 3
+    set_count(day_ranking, day_total, page, day_views)
+    redis.call('PEXPIRE', day_ranking, day_keys_ms)
+    redis.call('PEXPIRE', day_total, day_keys_ms)
+    if day_hll ~= '' then redis.call('SET', day_visitors, day_hll, 'PX', day_keys_ms) end
+  end
+end
+return #ARGV
+`;
+
+/**
+ * Forgets one page and takes its views off the totals, so every total still equals the sum of its pages.
+ * KEYS: ranking zset, total, the page's visitors HLL, then per retained day its ranking zset, total and the
+ * page's visitors HLL. ARGV: page. Returns { views, visitors } as they were.
+ */
+export const RESET_PAGE = `
+local page = ARGV[1]
+local views = tonumber(redis.call('ZSCORE', KEYS[1], page)) or 0
+local visitors = redis.call('PFCOUNT', KEYS[3])
+redis.call('ZREM', KEYS[1], page)
+-- 0 - views, not -views: Lua's -0 is "-0", which INCRBY refuses
+redis.call('INCRBY', KEYS[2], 0 - views)
+redis.call('DEL', KEYS[3])
+for key = 4, #KEYS, 3 do
+  local day_views = tonumber(redis.call('ZSCORE', KEYS[key], page))
+  if day_views then
+    redis.call('ZREM', KEYS[key], page)
+    redis.call('INCRBY', KEYS[key + 1], 0 - day_views)
+  end
+  redis.call('DEL', KEYS[key + 2])
+end
+return { views, visitors }
+`;
+
+/**
+ * Everything the consistency check compares, read as of one instant (a script runs alone), so views counted
+ * meanwhile cannot make a page disagree with a total. KEYS: ranking zset, total, then per day its ranking zset
+ * and total. Returns { total, { page, score, ... }, { { page, score, ... } per day }, { total per day } }.
+ */
+export const CONSISTENCY_READ = `
+local days = (#KEYS - 2) / 2
+local day_rankings, day_totals = {}, {}
+for i = 1, days do
+  day_rankings[i] = redis.call('ZREVRANGE', KEYS[1 + 2 * i], 0, -1, 'WITHSCORES')
+  day_totals[i] = tonumber(redis.call('GET', KEYS[2 + 2 * i])) or 0
+end
+return { tonumber(redis.call('GET', KEYS[2])) or 0, redis.call('ZREVRANGE', KEYS[1], 0, -1, 'WITHSCORES'), day_rankings, day_totals }
+`;

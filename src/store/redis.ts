@@ -6,8 +6,9 @@ import { FoldedWarnings } from '../folded-warnings.js';
 import type { Metrics } from '../metrics.js';
 import { GroupCommit, type ItemOutcome } from './group-commit.js';
 import { redisKeys, type RedisKeys } from './redis-keys.js';
-import { dayKeyLifetimeMs, dayOf, daysFrom, DEFAULT_RETENTION_DAYS, type DayRange } from '../days.js';
-import { PAGE_RANGE, PAGE_STATS, RECORD_VIEWS, TOP_PAGES, TOP_PAGES_RANGE } from './redis-scripts.js';
+import { dayKeyLifetimeMs, dayOf, daysFrom, DEFAULT_RETENTION_DAYS, startOfDay, type DayRange } from '../days.js';
+import { EXPORT_PAGE, IMPORT_PAGES, PAGE_RANGE, PAGE_STATS, RECORD_VIEWS, RESET_PAGE, TOP_PAGES, TOP_PAGES_RANGE } from './redis-scripts.js';
+import { retainedDays, type PortableDay, type PortablePage, type VisitorState } from './portable.js';
 import {
   budgetWindow,
   IDEMPOTENCY_WINDOW_MS,
@@ -93,6 +94,20 @@ interface ScriptedCommands {
   topPages(ranking: string, total: string, limit: number): Promise<[number, string[]]>;
   pageRange(numberOfKeys: number, ...keysThenPage: string[]): Promise<number[]>;
   topPagesRange(numberOfKeys: number, ...keysThenLimit: Array<string | number>): Promise<[number[], string[]]>;
+  /** EXPORT_PAGE with binary replies: an HLL string is not text. */
+  exportPageBuffer(numberOfKeys: number, ...keysThenPage: string[]): Promise<[number, Buffer, number[], Buffer[]]>;
+  importPages(numberOfKeys: number, ...keysThenArgs: Array<string | number | Buffer>): Promise<number>;
+  resetPage(numberOfKeys: number, ...keysThenPage: string[]): Promise<[number, number]>;
+}
+
+/** An HLL string as the export carries it; nothing when the key does not exist. */
+function hllState(bytes: Buffer): VisitorState | undefined {
+  return bytes.length === 0 ? undefined : { redisHll: bytes.toString('base64') };
+}
+
+/** The bytes IMPORT_PAGES is given for a visitor state: '' leaves the visitors as they are. */
+function hllBytes(state: VisitorState | undefined): Buffer | string {
+  return state !== undefined && 'redisHll' in state ? Buffer.from(state.redisHll, 'base64') : '';
 }
 
 /** ZREVRANGE ... WITHSCORES (page, score, page, score, ...) as the ranking's entries. */
@@ -193,6 +208,9 @@ export class RedisStore implements ViewStore {
     this.redis.defineCommand('topPages', { numberOfKeys: 2, lua: TOP_PAGES });
     this.redis.defineCommand('pageRange', { lua: PAGE_RANGE });
     this.redis.defineCommand('topPagesRange', { lua: TOP_PAGES_RANGE });
+    this.redis.defineCommand('exportPage', { lua: EXPORT_PAGE });
+    this.redis.defineCommand('importPages', { lua: IMPORT_PAGES });
+    this.redis.defineCommand('resetPage', { lua: RESET_PAGE });
     this.watchConnection();
   }
 
@@ -358,6 +376,56 @@ export class RedisStore implements ViewStore {
     const [totals, ranked] = await this.timed('top_pages_range', () => this.redis.topPagesRange(keys.length, ...keys, limit));
     const dayViews = days.map((day, i) => ({ day, views: totals[i] ?? 0 }));
     return topPagesRange(range, rankedPages(ranked), dayViews);
+  }
+
+  private retention(): number {
+    return this.options.retentionDays ?? DEFAULT_RETENTION_DAYS;
+  }
+
+  /** Every page, one EXPORT_PAGE call each (a page is read as of one instant; the export is not one snapshot). */
+  async exportPages(): Promise<PortablePage[]> {
+    const kept = retainedDays((this.options.now ?? Date.now)(), this.retention());
+    const days = daysFrom(kept.from, kept.to);
+    const { pages } = await this.topPages(2 ** 31 - 1);
+    const exported: PortablePage[] = [];
+    for (const { page } of pages) {
+      const keys = [this.keys.ranking, this.keys.visitors(page), ...days.map((day) => this.keys.dayRanking(day)), ...days.map((day) => this.keys.dayVisitors(day, page))];
+      const [views, hll, dayViews, dayHlls] = await this.timed('export_page', () => this.redis.exportPageBuffer(keys.length, ...keys, page));
+      // A page reset between the listing and its read is gone: it is not exported.
+      if (views === 0) continue;
+      const portableDays: PortableDay[] = [];
+      days.forEach((day, i) => {
+        const viewed = dayViews[i] ?? 0;
+        if (viewed > 0) portableDays.push({ day, views: viewed, visitorState: hllState(dayHlls[i] ?? Buffer.alloc(0)) });
+      });
+      const { visitors } = await this.getPage(page);
+      exported.push({ page, views, visitors, visitorState: hllState(hll), days: portableDays });
+    }
+    return exported;
+  }
+
+  async importPages(pages: readonly PortablePage[]): Promise<void> {
+    const keys: string[] = [this.keys.ranking, this.keys.total];
+    const args: Array<string | number | Buffer> = [];
+    for (const { page, views, visitorState, days } of pages) {
+      keys.push(this.keys.visitors(page));
+      args.push(page, views, hllBytes(visitorState), days.length);
+      for (const { day, views: dayViews, visitorState: dayState } of days) {
+        keys.push(this.keys.dayRanking(day), this.keys.dayTotal(day), this.keys.dayVisitors(day, page));
+        // The moment the day's keys end, whenever they are written: the end of the day plus the retention.
+        const endsAt = startOfDay(day) + dayKeyLifetimeMs(startOfDay(day), this.retention());
+        args.push(dayViews, hllBytes(dayState), Math.max(1, endsAt - (this.options.now ?? Date.now)()));
+      }
+    }
+    await this.timed('import_pages', () => this.redis.importPages(keys.length, ...keys, ...args));
+  }
+
+  async resetPage(page: string): Promise<PageStats> {
+    const kept = retainedDays((this.options.now ?? Date.now)(), this.retention());
+    const keys = [this.keys.ranking, this.keys.total, this.keys.visitors(page)];
+    for (const day of daysFrom(kept.from, kept.to)) keys.push(this.keys.dayRanking(day), this.keys.dayTotal(day), this.keys.dayVisitors(day, page));
+    const [views, visitors] = await this.timed('reset_page', () => this.redis.resetPage(keys.length, ...keys, page));
+    return pageStats(page, views, visitors);
   }
 
   async visitorSalt(day: string, candidate: string): Promise<string> {

@@ -2,6 +2,7 @@
 // implement it, and one contract test suite runs against both. The rules of a view write (the order of
 // the checks, what each outcome means) are in VIEW-WRITE.md beside this file.
 import type { DayRange } from '../days.js';
+import type { PortablePage } from './portable.js';
 import { IdempotencyKeyReusedError, NewPageQuotaError, PageLimitReachedError, PageOutsidePatternError, RateLimitedError } from '../errors.js';
 
 export interface PageStats {
@@ -198,6 +199,16 @@ export interface ViewStore {
    * kept from now on for VISITOR_SALT_LIFETIME_MS. Every replica thus keys the day's ids with the same salt.
    */
   visitorSalt(day: string, candidate: string): Promise<string>;
+  /** Every page with its total, visitors and the days it was viewed within the retention (portable.ts, docs/data.md). */
+  exportPages(): Promise<PortablePage[]>;
+  /**
+   * Sets each page to the figures given, all at once (checked beforehand by parseImport): its total, its
+   * visitors when a visitorState is given, and each day given; the totals move by the difference, so
+   * importing the same pages again changes nothing.
+   */
+  importPages(pages: readonly PortablePage[]): Promise<void>;
+  /** Forgets one page (total, ranking entry, visitors, days), taking its views off the totals; answers its figures before. */
+  resetPage(page: string): Promise<PageStats>;
   /** Resolves when the backing store answers; readiness polls it. */
   ping(): Promise<void>;
   close(): Promise<void>;

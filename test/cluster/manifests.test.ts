@@ -3,7 +3,7 @@
 // release is removed first, and what they create is removed afterwards so the suite can run again.
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { repoRoot, runVisible } from '../support/docker.js';
+import { repoRoot, runVisible, waitForOk } from '../support/docker.js';
 import { clusterEnv, kube, mustKube, readE2eNames, removeReleaseNamespace, serviceHttpUrl } from '../support/local-cluster.js';
 
 const names = readE2eNames();
@@ -33,6 +33,9 @@ describe('the plain manifests on the local cluster (`kubectl apply -k k8s/`)', f
     await mustKube(['-n', names.namespace, 'rollout', 'status', `deployment/${names.app}`, '--timeout=180s']);
 
     const baseUrl = await serviceHttpUrl(names.namespace, names.app);
+    // Ready pods are not yet a reachable Service: kube-proxy adds the new endpoints, and kube-router the new
+    // pods' NetworkPolicy chains, a moment later (until then the Service IP refuses the connection).
+    await waitForOk(`${baseUrl}/api/views`, 60_000);
     const page = `k8s-manifests-${Date.now()}`;
     const first = await fetch(`${baseUrl}/api/views/${page}`, { method: 'POST' });
     expect(first.status).to.equal(200);

@@ -83,7 +83,7 @@ describe('Redis ACL users rendered from the chart, with the built service', func
     throw new Error('Redis ran it for the app user');
   }
 
-  it('refuses the app user FLUSHALL, CONFIG, KEYS, ACL, SHUTDOWN, REPLICAOF and a key outside its prefix', async function () {
+  it('refuses the app user FLUSHALL, CONFIG, KEYS, UNLINK, ACL, SHUTDOWN, REPLICAOF and a key outside its prefix', async function () {
     await app.set('page-tracker:acl-probe', '1');
     for (const [name, run] of [
       ['FLUSHALL', () => app.flushall()],
@@ -92,6 +92,8 @@ describe('Redis ACL users rendered from the chart, with the built service', func
       ['CONFIG SET', () => app.config('SET', 'appendonly', 'no')],
       ['KEYS', () => app.keys('*')],
       ['SCAN', () => app.scan(0)],
+      // DEL is granted (a range read deletes its scratch key, a reset a page's keys): UNLINK, never called, is not.
+      ['UNLINK', () => app.unlink('page-tracker:acl-probe')],
       ['ACL SETUSER', () => app.call('ACL', 'SETUSER', 'intruder', 'on', '>x', '+@all', '~*')],
       ['SHUTDOWN', () => app.call('SHUTDOWN', 'NOSAVE')],
       ['REPLICAOF', () => app.call('REPLICAOF', '127.0.0.1', '1')],

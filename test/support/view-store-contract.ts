@@ -374,6 +374,80 @@ export function viewStoreContract(makeStore: (options: ContractStoreOptions) => 
     });
   });
 
+  describe('export, import and reset of pages', () => {
+    const DAY = 24 * 60 * 60 * 1000;
+    const yesterday = Date.parse('2026-03-01T12:00:00Z');
+    const today = yesterday + DAY;
+    const range = { from: '2026-02-28', to: '2026-03-02' };
+
+    /** Every figure the API routes read from a store, for comparing two stores. */
+    async function everything(target: ViewStore, pages: string[]): Promise<unknown> {
+      return {
+        top: await target.topPages(100),
+        topRange: await target.topPagesRange(range, 100),
+        totalsOnly: await target.topPagesRange(range, 0),
+        pages: await Promise.all(pages.map(async (page) => [await target.getPage(page), await target.pageRange(page, range)])),
+      };
+    }
+
+    /** A store with views of a, b and the home page over two days, by several visitors. */
+    async function filled(): Promise<ViewStore> {
+      let now = yesterday;
+      const source = await freshWith({ maxPages: 100, now: () => now });
+      for (const visitor of ['v1', 'v2', 'v3']) await count(source, 'a', visitor);
+      await count(source, '/', 'v1');
+      now = today;
+      for (const visitor of ['v1', 'v4']) await count(source, 'a', visitor);
+      await count(source, 'b/c', 'v2');
+      return source;
+    }
+
+    it('export, then import into an empty store, gives the same figures from every read', async () => {
+      const source = await filled();
+      const exported = await source.exportPages();
+      expect(exported.map(({ page, views, visitors, days }) => ({ page, views, visitors, days: days.map(({ day, views: v }) => ({ day, views: v })) }))).to.deep.equal([
+        { page: 'a', views: 5, visitors: 4, days: [{ day: '2026-03-01', views: 3 }, { day: '2026-03-02', views: 2 }] },
+        { page: 'b/c', views: 1, visitors: 1, days: [{ day: '2026-03-02', views: 1 }] },
+        { page: '/', views: 1, visitors: 1, days: [{ day: '2026-03-01', views: 1 }] },
+      ]);
+      const target = await freshWith({ maxPages: 100, now: () => today });
+      await target.importPages(JSON.parse(JSON.stringify(exported)) as typeof exported);
+      expect(await everything(target, ['a', 'b/c', '/'])).to.deep.equal(await everything(source, ['a', 'b/c', '/']));
+    });
+
+    it('importing the same pages twice changes nothing', async () => {
+      const exported = await (await filled()).exportPages();
+      const target = await freshWith({ maxPages: 100, now: () => today });
+      await target.importPages(exported);
+      const once = await everything(target, ['a', 'b/c', '/']);
+      await target.importPages(exported);
+      expect(await everything(target, ['a', 'b/c', '/'])).to.deep.equal(once);
+    });
+
+    it('base counts set a page\'s total, and the total over pages moves by the difference; later views count on from there', async () => {
+      const target = await freshWith({ maxPages: 100, now: () => today });
+      await count(target, 'a', 'v1');
+      await count(target, 'z', 'v1');
+      await target.importPages([{ page: 'a', views: 1000, days: [] }, { page: 'old', views: 7, days: [] }]);
+      expect(await target.topPages(10)).to.deep.equal({ pages: [{ page: 'a', views: 1000 }, { page: 'old', views: 7 }, { page: 'z', views: 1 }], total: 1008 });
+      expect(await count(target, 'a', 'v2')).to.deep.equal({ page: 'a', views: 1001, visitors: 2 });
+    });
+
+    it('reset forgets one page on every read and takes its views off the totals; other pages keep theirs', async () => {
+      const source = await filled();
+      let now = today;
+      const control = await freshWith({ maxPages: 100, now: () => now });
+      now = yesterday;
+      await count(control, '/', 'v1');
+      now = today;
+      await count(control, 'b/c', 'v2');
+      expect(await source.resetPage('a')).to.deep.equal({ page: 'a', views: 5, visitors: 4 });
+      expect(await everything(source, ['a', 'b/c', '/'])).to.deep.equal(await everything(control, ['a', 'b/c', '/']));
+      expect(await source.resetPage('never')).to.deep.equal({ page: 'never', views: 0, visitors: 0 });
+      expect((await source.exportPages()).map(({ page }) => page)).to.deep.equal(['b/c', '/']);
+    });
+  });
+
   it('ping resolves while the store is up', async () => {
     await store.ping();
   });

@@ -37,6 +37,7 @@ describe('config', () => {
       viewRetentionDays: 400,
       visitorSecret: undefined,
       visitorMode: 'cookie',
+      adminToken: undefined,
       trustProxy: false,
       allowedOrigins: [],
       ignoreBots: false,
@@ -68,6 +69,7 @@ describe('config', () => {
       VIEW_RETENTION_DAYS: '30',
       VISITOR_SECRET: 'v'.repeat(32),
       VISITOR_MODE: 'cookieless',
+      ADMIN_TOKEN: 'a'.repeat(32),
       TRUST_PROXY: 'true',
       ALLOWED_ORIGINS: ' https://example.com, http://127.0.0.1:8080 ,',
       IGNORE_BOTS: 'true',
@@ -98,6 +100,7 @@ describe('config', () => {
       viewRetentionDays: 30,
       visitorSecret: 'v'.repeat(32),
       visitorMode: 'cookieless',
+      adminToken: 'a'.repeat(32),
       trustProxy: true,
       allowedOrigins: ['https://example.com', 'http://127.0.0.1:8080'],
       ignoreBots: true,
@@ -109,7 +112,7 @@ describe('config', () => {
       production: true,
     });
     expect([...ENV_VARIABLES].sort()).to.deep.equal(
-      ['PORT', 'METRICS_PORT', 'HOST', 'REDIS_URL', 'REDIS_USERNAME', 'REDIS_PASSWORD', 'REDIS_PASSWORD_FILE', 'REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS', 'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_PASSWORD', 'REDIS_CLUSTER_NODES', 'REDIS_MIN_REPLICAS_ACK', 'REDIS_REPLICAS_ACK_TIMEOUT_MS', 'MAX_PAGES', 'RATE_LIMIT_VIEWS_PER_MINUTE', 'NEW_PAGES_PER_CLIENT_PER_HOUR', 'PAGE_PATTERN', 'VIEW_RETENTION_DAYS', 'VISITOR_SECRET', 'VISITOR_SECRET_FILE', 'VISITOR_MODE', 'TRUST_PROXY', 'ALLOWED_ORIGINS', 'IGNORE_BOTS', 'RESPECT_DNT', 'LOG_LEVEL', 'LOG_FORMAT', 'SHUTDOWN_DELAY_SECONDS', 'SHUTDOWN_TIMEOUT_SECONDS', 'NODE_ENV'].sort(),
+      ['PORT', 'METRICS_PORT', 'HOST', 'REDIS_URL', 'REDIS_USERNAME', 'REDIS_PASSWORD', 'REDIS_PASSWORD_FILE', 'REDIS_KEY_PREFIX', 'REDIS_COMMAND_TIMEOUT_MS', 'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME', 'REDIS_SENTINEL_PASSWORD', 'REDIS_CLUSTER_NODES', 'REDIS_MIN_REPLICAS_ACK', 'REDIS_REPLICAS_ACK_TIMEOUT_MS', 'MAX_PAGES', 'RATE_LIMIT_VIEWS_PER_MINUTE', 'NEW_PAGES_PER_CLIENT_PER_HOUR', 'PAGE_PATTERN', 'VIEW_RETENTION_DAYS', 'VISITOR_SECRET', 'VISITOR_SECRET_FILE', 'VISITOR_MODE', 'ADMIN_TOKEN', 'ADMIN_TOKEN_FILE', 'TRUST_PROXY', 'ALLOWED_ORIGINS', 'IGNORE_BOTS', 'RESPECT_DNT', 'LOG_LEVEL', 'LOG_FORMAT', 'SHUTDOWN_DELAY_SECONDS', 'SHUTDOWN_TIMEOUT_SECONDS', 'NODE_ENV'].sort(),
     );
   });
 
@@ -141,6 +144,8 @@ describe('config', () => {
     ['REDIS_USERNAME', 'two words'],
     ['REDIS_PASSWORD_FILE', '/nonexistent/redis-password'],
     ['VISITOR_SECRET_FILE', '/nonexistent/visitor-secret'],
+    ['ADMIN_TOKEN', 'short'],
+    ['ADMIN_TOKEN_FILE', '/nonexistent/admin-token'],
     ['ALLOWED_ORIGINS', 'example.com'],
     ['ALLOWED_ORIGINS', 'https://example.com/'],
     ['ALLOWED_ORIGINS', 'https://a.example,https://b.example/path'],
@@ -159,6 +164,12 @@ describe('config', () => {
     expect(pattern?.test('junk/blog/hello'), 'a name merely containing a match').to.equal(false);
     expect(pattern?.test('blog/hello/x')).to.equal(false);
     expect(refusal({ PAGE_PATTERN: 'blog/(unclosed' }).message).to.match(/^PAGE_PATTERN: not a valid regular expression \(.*\): "blog\/\(unclosed"$/);
+  });
+
+  it('never echoes an ADMIN_TOKEN it refuses; without one the admin API is off', () => {
+    expect(refusal({ ADMIN_TOKEN: 'hunter2' }).message).to.equal('ADMIN_TOKEN: expected at least 32 characters, got 7');
+    expect(loadConfig({}).adminToken).to.equal(undefined);
+    expect(loadConfig({ ADMIN_TOKEN: 't'.repeat(32) }).adminToken).to.equal('t'.repeat(32));
   });
 
   it('never echoes a VISITOR_SECRET it refuses', () => {

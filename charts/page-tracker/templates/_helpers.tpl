@@ -247,7 +247,7 @@ comment syntax; the why of each line is here:
 {{- define "page-tracker.redis.aclFile" -}}
 {{- $prefix := regexReplaceAll "([*?\\[\\]\\\\])" .Values.config.redisKeyPrefix "\\${1}" -}}
 user default reset off ~* &* +@all
-user {{ .Values.redis.auth.username }} reset on #@APP_PASSWORD_SHA256@ ~{{ $prefix }}* -@all +ping +info +evalsha +eval +get +set +incr +pexpire +zscore +zcard +zincrby +pfadd +pfcount +zrevrange +mget +del +zunionstore
+user {{ .Values.redis.auth.username }} reset on #@APP_PASSWORD_SHA256@ ~{{ $prefix }}* -@all +ping +info +evalsha +eval +get +set +incr +pexpire +zscore +zcard +zincrby +pfadd +pfcount +zrevrange +mget +del +zunionstore +zadd +incrby +zrem
 user probe reset on #@PROBE_PASSWORD_SHA256@ -@all +ping
 {{- if .Values.redis.exporter.enabled }}
 user exporter reset on #@EXPORTER_PASSWORD_SHA256@ -@all +@connection +memory -readonly +strlen +config|get +xinfo +pfcount -quit +zcard +type +xlen -readwrite -command +client -wait +scard +llen +hlen +get +eval +slowlog +cluster|info +cluster|slots +cluster|nodes -hello -echo +info +latency +scan -reset -auth -asking
@@ -294,6 +294,13 @@ and open to a dictionary attack; salted it is worth nothing without the Secret. 
 {{/*
 The Secret holding VISITOR_SECRET: the one named in visitorSecret.existingSecret, else the chart's own.
 */}}
+{{/*
+The Secret holding the admin API's token (config.adminToken): the one named in existingSecret, else the chart's own.
+*/}}
+{{- define "page-tracker.adminToken.name" -}}
+{{- .Values.config.adminToken.existingSecret | default (printf "%s-admin" (include "page-tracker.fullname" .)) -}}
+{{- end -}}
+
 {{- define "page-tracker.visitorSecret.name" -}}
 {{- .Values.visitorSecret.existingSecret | default (printf "%s-visitor" (include "page-tracker.fullname" .)) -}}
 {{- end -}}
