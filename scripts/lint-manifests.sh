@@ -3,25 +3,14 @@
 # built-in policies, no download): the chart rendered with its defaults and with the e2e values, and k8s/ as
 # kustomize builds it. Fails on any HIGH or CRITICAL finding. Before that, the scanner must flag a manifest
 # that is wrong on purpose (a privileged root pod), so a scanner that checks nothing cannot pass.
-# Trivy (TRIVY_VERSION of versions.env) is built once from its Go module into the cache outside the tree
-# (PAGE_TRACKER_CACHE, default ~/.cache/page-tracker): a first run takes minutes, later runs seconds.
+# Trivy (TRIVY_VERSION of versions.env) comes from scripts/trivy.sh: built once from its Go module into the
+# cache outside the tree, so a first run takes minutes and later runs seconds.
 # `npm run lint:manifests`; a step of .ci/run and of ci.yml's test job.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=versions.env
 source versions.env
-
-cache="${PAGE_TRACKER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/page-tracker}/tools/trivy-$TRIVY_VERSION"
-trivy="$cache/trivy"
-if [[ ! -x "$trivy" ]]; then
-  command -v go >/dev/null 2>&1 || { echo "go not found on PATH: install Go (Debian: apt-get install golang-go), which builds Trivy" >&2; exit 1; }
-  echo "lint-manifests: building Trivy $TRIVY_VERSION from its Go module (once; cached in $cache)" >&2
-  rm -rf "$cache.partial"
-  # Trivy uses encoding/json/v2, which Go 1.25 and 1.26 ship behind this experiment (as Trivy's own build sets it).
-  GOEXPERIMENT=jsonv2 GOBIN="$cache.partial" GOFLAGS=-mod=mod go install "github.com/aquasecurity/trivy/cmd/trivy@$TRIVY_VERSION"
-  rm -rf "$cache"
-  mv "$cache.partial" "$cache"
-fi
+trivy="$(scripts/trivy.sh)"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

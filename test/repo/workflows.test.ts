@@ -197,6 +197,15 @@ describe('CI workflows', function () {
     }
   });
 
+  it('scan the manifests and the built image with Trivy in the heavy job, the image after the build that loads it', function () {
+    const steps = [...allSteps([workflow('ci.yml')])].filter((s) => s.jobId === 'heavy').map(({ step }) => step);
+    const load = steps.findIndex((s) => s.uses?.startsWith('docker/build-push-action@') === true && s.with?.load === true && s.with?.tags === 'page-tracker:dev');
+    const scan = steps.findIndex((s) => s.run === 'scripts/scan-image.sh page-tracker:dev');
+    expect(load, 'a step loading page-tracker:dev').to.be.greaterThan(-1);
+    expect(scan, 'the image scan, after it').to.be.greaterThan(load);
+    expect(steps.some((s) => s.run === 'npm run lint:manifests')).to.equal(true);
+  });
+
   it('release multi-arch images with provenance and SBOM, and the chart as an OCI artifact', function () {
     const release = workflow('release.yml');
     const steps = [...allSteps([release])].map(({ step }) => step);
