@@ -11,7 +11,7 @@ import { Redis } from 'ioredis';
 import type { HostPort } from '../../src/config.js';
 import { findOnPath } from './find-on-path.js';
 import { freePort } from './ports.js';
-import { exited, waitFor } from './processes.js';
+import { stopChild, waitFor } from './processes.js';
 import { launch, startRedis, type RedisServer } from './redis-server.js';
 
 const run = promisify(execFile);
@@ -65,15 +65,6 @@ async function ask<T>(port: number, password: string | undefined, question: (cli
   } finally {
     client.disconnect();
   }
-}
-
-async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const done = exited(child);
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await done;
-  clearTimeout(timer);
 }
 
 async function startSentinel(primaryPort: number, quorum: number, password: string | undefined, sentinelPassword: string | undefined): Promise<{ sentinel: SentinelProcess; cleanup: () => Promise<void> }> {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
 import { makeTestCertificates } from './tls-certs.js';
-import { exited, track } from './processes.js';
+import { stopChild, track } from './processes.js';
 
 export interface RedisServerOptions {
   appendfsync?: 'always' | 'everysec' | 'no';
@@ -115,14 +115,7 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
   }
   let child: ChildProcess = first;
 
-  const stopWith = async (signal: NodeJS.Signals): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const done = exited(child);
-    child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await done;
-    clearTimeout(timer);
-  };
+  const stopWith = (signal: NodeJS.Signals): Promise<void> => stopChild(child, signal);
 
   return {
     url: certificates === undefined ? `redis://127.0.0.1:${port}` : `rediss://localhost:${port}`,

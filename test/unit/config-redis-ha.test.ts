@@ -1,17 +1,8 @@
 // Sentinel, Cluster and the replica acknowledgement: the ways to reach Redis exclude each other, and each
 // mistake is refused at start naming the variable to change.
 import { expect } from 'chai';
-import { ConfigError, loadConfig } from '../../src/config.js';
-
-function refusal(env: NodeJS.ProcessEnv): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('loadConfig accepted the environment');
-}
+import { refusal } from '../support/config-refusal.js';
+import { loadConfig } from '../../src/config.js';
 
 describe('config: Redis Sentinel, Redis Cluster and REDIS_MIN_REPLICAS_ACK', () => {
   it('reads the Sentinels (IPv6 in brackets), the primary name, and uses REDIS_PASSWORD for Sentinel when it has none of its own', () => {

@@ -2,18 +2,9 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { refusal } from '../support/config-refusal.js';
 import { redisConnection } from '../../src/store/redis.js';
-import { ConfigError, ENV_VARIABLES, loadConfig, redactRedisUrl } from '../../src/config.js';
-
-function refusal(env: NodeJS.ProcessEnv): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('loadConfig accepted the environment');
-}
+import { ENV_VARIABLES, loadConfig, redactRedisUrl } from '../../src/config.js';
 
 describe('config', () => {
   it('has documented defaults for an empty environment', () => {
