@@ -1,11 +1,11 @@
 // Lints every workflow with actionlint (rhysd/actionlint at ACTIONLINT_VERSION of versions.env, built once
-// from its Go module into .tools/) and passes every bash `run:` block (the local composite actions' too)
+// from its Go module into the cache outside the tree) and passes every bash `run:` block (the local composite actions' too)
 // through shellcheck the way actionlint itself would, with findings mapped back to the workflow's lines. Prints findings as file:line:column and
 // exits 1 if there is any. Run by scripts/lint-ci.sh.
 // The native build, not the npm WebAssembly one: that build lagged behind GitHub (it refused the
 // `attestations` permission that keyless signing in release.yml needs).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allSteps, loadWorkflows, repoRoot } from './lib/workflows.js';
@@ -14,23 +14,10 @@ import { pin } from './lib/pinned-versions.js';
 const findings: string[] = [];
 const workflows = loadWorkflows();
 
-const version = pin('ACTIONLINT_VERSION');
-const bin = join(repoRoot, '.tools', `actionlint-${version}`);
-const actionlintPath = join(bin, 'actionlint');
-if (!existsSync(actionlintPath)) {
-  const build = spawnSync('go', ['install', `github.com/rhysd/actionlint/cmd/actionlint@${version}`], {
-    encoding: 'utf8',
-    env: { ...process.env, GOBIN: bin, GOFLAGS: '-mod=mod' },
-  });
-  if (build.error !== undefined) {
-    console.error('go not found on PATH: install Go (Debian: apt-get install golang-go), which builds actionlint');
-    process.exit(1);
-  }
-  if (build.status !== 0) {
-    console.error(`go install github.com/rhysd/actionlint/cmd/actionlint@${version} failed:\n${build.stderr}`);
-    process.exit(1);
-  }
-}
+// Built once into the cache outside the tree (scripts/go-tool.sh prints its path).
+const tool = spawnSync(join(repoRoot, 'scripts', 'go-tool.sh'), ['github.com/rhysd/actionlint/cmd/actionlint', pin('ACTIONLINT_VERSION')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+if (tool.status !== 0) process.exit(1);
+const actionlintPath = tool.stdout.trim();
 // Its own shellcheck and pyflakes passes are off: the shellcheck pass below covers the run blocks.
 const linted = spawnSync(actionlintPath, ['-format', '{{json .}}', '-shellcheck=', '-pyflakes=', ...workflows.map((w) => join(repoRoot, w.file))], { encoding: 'utf8', cwd: repoRoot });
 if (linted.status !== 0 && linted.status !== 1) {

@@ -32,50 +32,36 @@ export interface HaStack {
 export async function startHaStack(kind: HaKind, env: Record<string, string> = {}): Promise<HaStack> {
   if (kind === 'sentinel') {
     const set = await startSentinelSet({ replicas: 2, sentinels: 3, password: PASSWORD, sentinelPassword: PASSWORD });
-    const service = await startService({
-      env: {
-        REDIS_SENTINELS: set.sentinelAddresses.map(({ host, port }) => `${host}:${port}`).join(','),
-        REDIS_SENTINEL_NAME: set.name,
-        REDIS_PASSWORD: PASSWORD,
-        LOG_LEVEL: 'warn',
-        ...ONE_CLIENT_LOAD_ENV,
-        ...env,
-      },
-    }).catch(async (error: unknown) => {
-      await set.cleanup();
-      throw error;
-    });
-    const total = redisKeys(KEY_PREFIX).total;
-    return {
-      service,
-      primary: () => set.currentPrimary(),
-      async countedTotal() {
-        const client = new Redis((await set.currentPrimary()).url, { password: PASSWORD });
-        try {
-          return Number((await client.get(total)) ?? 0);
-        } finally {
-          client.disconnect();
-        }
-      },
-      async stop() {
-        await service.stop('SIGKILL');
-        await set.cleanup();
-      },
+    const serviceEnv = {
+      REDIS_SENTINELS: set.sentinelAddresses.map(({ host, port }) => `${host}:${port}`).join(','),
+      REDIS_SENTINEL_NAME: set.name,
+      REDIS_PASSWORD: PASSWORD,
     };
+    return stackOn({ ...serviceEnv, ...env }, redisKeys(KEY_PREFIX).total, () => set.currentPrimary(), PASSWORD, () => set.cleanup());
   }
   const cluster = await startRedisCluster(3, 2);
-  const service = await startService({
-    env: { REDIS_CLUSTER_NODES: cluster.seeds.map(({ host, port }) => `${host}:${port}`).join(','), LOG_LEVEL: 'warn', ...ONE_CLIENT_LOAD_ENV, ...env },
-  }).catch(async (error: unknown) => {
-    await cluster.cleanup();
+  const total = redisKeys(KEY_PREFIX, { hashTag: true }).total;
+  const serviceEnv = { REDIS_CLUSTER_NODES: cluster.seeds.map(({ host, port }) => `${host}:${port}`).join(',') };
+  return stackOn({ ...serviceEnv, ...env }, total, () => cluster.primaryFor(total), undefined, () => cluster.cleanup());
+}
+
+/** The built service on a running Redis set, whose counts are read from the node `primary` names now. */
+async function stackOn(
+  env: Record<string, string>,
+  total: string,
+  primary: () => Promise<RedisServer>,
+  password: string | undefined,
+  cleanup: () => Promise<void>,
+): Promise<HaStack> {
+  const service = await startService({ env: { LOG_LEVEL: 'warn', ...ONE_CLIENT_LOAD_ENV, ...env } }).catch(async (error: unknown) => {
+    await cleanup();
     throw error;
   });
-  const total = redisKeys(KEY_PREFIX, { hashTag: true }).total;
   return {
     service,
-    primary: () => cluster.primaryFor(total),
+    primary,
     async countedTotal() {
-      const client = new Redis((await cluster.primaryFor(total)).url);
+      const client = new Redis((await primary()).url, password === undefined ? {} : { password });
       try {
         return Number((await client.get(total)) ?? 0);
       } finally {
@@ -84,7 +70,7 @@ export async function startHaStack(kind: HaKind, env: Record<string, string> = {
     },
     async stop() {
       await service.stop('SIGKILL');
-      await cluster.cleanup();
+      await cleanup();
     },
   };
 }

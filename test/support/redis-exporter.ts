@@ -1,13 +1,12 @@
 // redis_exporter at the version the chart runs (redis.exporter.image.tag in values.yaml), built from its Go
-// module with the machine's Go into .tools/ (ignored by git; built once, then reused), and started with the
+// module by scripts/go-tool.sh (once, into the cache outside the tree), and started with the
 // environment the chart gives its container.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { chartDir } from './chart.js';
-import { goBinary } from './go.js';
 import { repoRoot } from './helm.js';
 import { exited, track, waitFor } from './processes.js';
 
@@ -21,18 +20,15 @@ export function chartExporterVersion(): string {
 
 async function exporterBinary(): Promise<string> {
   const version = chartExporterVersion();
-  const dir = join(repoRoot, '.tools', `redis-exporter-${version}`);
-  const binary = join(dir, 'redis_exporter');
-  if (existsSync(binary)) return binary;
   try {
-    await run(goBinary(), ['install', `github.com/oliver006/redis_exporter@${version}`], {
-      env: { ...process.env, GOBIN: dir, GOFLAGS: '-mod=mod', CGO_ENABLED: '0' },
+    const { stdout } = await run(join(repoRoot, 'scripts', 'go-tool.sh'), ['github.com/oliver006/redis_exporter', version], {
+      env: { ...process.env, CGO_ENABLED: '0' },
       timeout: 600_000,
     });
+    return stdout.trim();
   } catch (error) {
-    throw new Error(`go install github.com/oliver006/redis_exporter@${version} failed (needs the Go module proxy): ${(error as { stderr?: string }).stderr ?? String(error)}`, { cause: error });
+    throw new Error(`building redis_exporter ${version} failed: ${(error as { stderr?: string }).stderr ?? String(error)}`, { cause: error });
   }
-  return binary;
 }
 
 export interface RunningExporter {
