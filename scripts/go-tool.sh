@@ -3,7 +3,7 @@
 # into the cache outside the tree (PAGE_TRACKER_CACHE, default ~/.cache/page-tracker, under tools/), so a
 # clean clone reuses it: the first call takes a minute or more, later ones nothing. The build's environment
 # (GOEXPERIMENT, CGO_ENABLED, ...) is the caller's. Build output goes to stderr; stdout is only the path.
-# Usage: "$(scripts/go-tool.sh github.com/rhysd/actionlint/cmd/actionlint v1.7.12)" -version
+# Usage: "$(scripts/go-tool.sh github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION")" -version
 set -euo pipefail
 package="${1:?usage: scripts/go-tool.sh PACKAGE VERSION}"
 version="${2:?usage: scripts/go-tool.sh PACKAGE VERSION}"
