@@ -15,10 +15,19 @@ export type HaKind = 'sentinel' | 'cluster';
 const KEY_PREFIX = 'page-tracker:';
 const PASSWORD = 'failover-test-password';
 
+/** A data node as a failover run sees it: where it is, and how to lose it. */
+export type DataNode = Pick<RedisServer, 'url' | 'kill'>;
+
+/** How the run reads the counts from a data node: the app's credentials. */
+export interface DataAuth {
+  username?: string;
+  password?: string;
+}
+
 export interface HaStack {
   readonly service: RunningService;
   /** The data node that holds the counts now. */
-  primary(): Promise<RedisServer>;
+  primary(): Promise<DataNode>;
   /** Views counted in Redis (the `total` key), read from the node that holds it now. */
   countedTotal(): Promise<number>;
   stop(): Promise<void>;
@@ -37,20 +46,20 @@ export async function startHaStack(kind: HaKind, env: Record<string, string> = {
       REDIS_SENTINEL_NAME: set.name,
       REDIS_PASSWORD: PASSWORD,
     };
-    return stackOn({ ...serviceEnv, ...env }, redisKeys(KEY_PREFIX).total, () => set.currentPrimary(), PASSWORD, () => set.cleanup());
+    return stackOn({ ...serviceEnv, ...env }, redisKeys(KEY_PREFIX).total, () => set.currentPrimary(), { password: PASSWORD }, () => set.cleanup());
   }
   const cluster = await startRedisCluster(3, 2);
   const total = redisKeys(KEY_PREFIX, { hashTag: true }).total;
   const serviceEnv = { REDIS_CLUSTER_NODES: cluster.seeds.map(({ host, port }) => `${host}:${port}`).join(',') };
-  return stackOn({ ...serviceEnv, ...env }, total, () => cluster.primaryFor(total), undefined, () => cluster.cleanup());
+  return stackOn({ ...serviceEnv, ...env }, total, () => cluster.primaryFor(total), {}, () => cluster.cleanup());
 }
 
 /** The built service on a running Redis set, whose counts are read from the node `primary` names now. */
-async function stackOn(
+export async function stackOn(
   env: Record<string, string>,
   total: string,
-  primary: () => Promise<RedisServer>,
-  password: string | undefined,
+  primary: () => Promise<DataNode>,
+  auth: DataAuth,
   cleanup: () => Promise<void>,
 ): Promise<HaStack> {
   const service = await startService({ env: { LOG_LEVEL: 'warn', ...ONE_CLIENT_LOAD_ENV, ...env } }).catch(async (error: unknown) => {
@@ -61,7 +70,7 @@ async function stackOn(
     service,
     primary,
     async countedTotal() {
-      const client = new Redis((await primary()).url, password === undefined ? {} : { password });
+      const client = new Redis((await primary()).url, auth);
       try {
         return Number((await client.get(total)) ?? 0);
       } finally {
@@ -125,7 +134,7 @@ export async function failoverUnderLoad(
   let promotedAt: number | undefined;
   while (promotedAt === undefined && Date.now() - killedAt < giveUpMs) {
     const now = await stack.primary().catch(() => doomed);
-    if (now.port !== doomed.port) promotedAt = Date.now();
+    if (now.url !== doomed.url) promotedAt = Date.now();
     else await sleep(50);
   }
   if (promotedAt === undefined) {

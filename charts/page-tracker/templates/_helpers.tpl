@@ -314,7 +314,8 @@ comment syntax; the why of each line is here:
   scripts of src/store/redis-scripts.ts; ioredis sends EVAL once after a NOSCRIPT), and the commands those
   scripts call, which Redis checks against this same user. So a script can do nothing the user could not do
   directly: no FLUSHALL, CONFIG, KEYS, no key outside the prefix. test/chart/redis-acl-rules.test.ts holds
-  this list to the scripts.
+  this list to the scripts. WAIT too when config.redisMinReplicasAck is above 0: the app sends it after each
+  batch, to learn how many replicas hold it.
 - probe: PING only, for the kubelet's probes.
 - exporter: what redis_exporter's README documents for a dedicated user, and no keys (the chart asks it for
   no key metrics). Without ARCOUNT: a Redis 8 command, and Redis 7 refuses a whole ACL file that names a
@@ -329,7 +330,7 @@ comment syntax; the why of each line is here:
 {{- define "page-tracker.redis.aclFile" -}}
 {{- $prefix := regexReplaceAll "([*?\\[\\]\\\\])" .Values.config.redisKeyPrefix "\\${1}" -}}
 user default reset off ~* &* +@all
-user {{ .Values.redis.auth.username }} reset on #@APP_PASSWORD_SHA256@ ~{{ $prefix }}* -@all +ping +info +evalsha +eval +get +set +incr +pexpire +zscore +zcard +zincrby +pfadd +pfcount +zrevrange +mget +del +zunionstore +zadd +incrby +zrem
+user {{ .Values.redis.auth.username }} reset on #@APP_PASSWORD_SHA256@ ~{{ $prefix }}* -@all +ping +info +evalsha +eval +get +set +incr +pexpire +zscore +zcard +zincrby +pfadd +pfcount +zrevrange +mget +del +zunionstore +zadd +incrby +zrem {{- if gt (int .Values.config.redisMinReplicasAck) 0 }} +wait{{ end }}
 user probe reset on #@PROBE_PASSWORD_SHA256@ -@all +ping
 {{- if .Values.redis.exporter.enabled }}
 user exporter reset on #@EXPORTER_PASSWORD_SHA256@ -@all +@connection +memory -readonly +strlen +config|get +xinfo +pfcount -quit +zcard +type +xlen -readwrite -command +client -wait +scard +llen +hlen +get +eval +slowlog +cluster|info +cluster|slots +cluster|nodes -hello -echo +info +latency +scan -reset -auth -asking
