@@ -3,7 +3,7 @@
 // (test/resilience/redis-failover.test.ts), which asserts on it, and `npm run bench:failover`, which prints it.
 import { Redis } from 'ioredis';
 import { redisKeys } from '../../src/store/redis-keys.js';
-import { startLoad, type LoadRecord } from './load.js';
+import { startLoad, type LoadRecord, type LoadSummary } from './load.js';
 import { startRedisCluster, startSentinelSet } from './redis-ha.js';
 import type { RedisServer } from './redis-server.js';
 import { crashSigns, untilReady } from './service-checks.js';
@@ -84,7 +84,8 @@ export async function stackOn(
   };
 }
 
-export interface FailoverOutcome {
+/** What clients saw of one failover, and what the new primary kept: from the records of a load run. */
+export interface FailoverFigures {
   /** Answers by HTTP status ('none' for a request that got no HTTP answer). */
   statuses: Record<string, number>;
   /** Requests sent in the run. */
@@ -104,6 +105,9 @@ export interface FailoverOutcome {
   counted: number;
   /** Views answered 200 that the new primary does not have. */
   lost: number;
+}
+
+export interface FailoverOutcome extends FailoverFigures {
   /** Whether the service process is the one that started the run, and what it logged that looks like a crash. */
   sameProcess: boolean;
   crashSigns: string[];
@@ -147,6 +151,23 @@ export async function failoverUnderLoad(
   // give it a moment, so that the count read is final.
   await sleep(500);
   const counted = await stack.countedTotal();
+  return {
+    ...failoverFigures({ records, counts, total }, killedAt, promotedAt, counted),
+    sameProcess: service.pid === pidBefore && service.process.exitCode === null,
+    crashSigns: crashSigns(service),
+  };
+}
+
+/**
+ * The figures of a load run through a failover: the primary lost at `killedAt`, a new one named at
+ * `promotedAt`, `counted` views in it at the end (a store that held no views before the run).
+ */
+export function failoverFigures(
+  { records, counts, total }: Pick<LoadSummary, 'records' | 'counts' | 'total'>,
+  killedAt: number,
+  promotedAt: number,
+  counted: number,
+): FailoverFigures {
   const acknowledged = records.filter((r) => r.status === 200).length;
   const firstOkAfterKill = earliest(records.filter((r) => r.status === 200 && r.start >= killedAt));
   const slowest503Ms = records.filter((r) => r.status === 503).reduce((most, r) => Math.max(most, r.end - r.start), 0);
@@ -161,13 +182,11 @@ export async function failoverUnderLoad(
     inDoubt: total - acknowledged,
     counted,
     lost: Math.max(0, acknowledged - counted),
-    sameProcess: service.pid === pidBefore && service.process.exitCode === null,
-    crashSigns: crashSigns(service),
   };
 }
 
 /** One line for a figure: what clients saw and what the new primary kept. */
-export function describeFailover(outcome: FailoverOutcome): string {
+export function describeFailover(outcome: FailoverFigures): string {
   const { statuses, promotionMs, outageMs, resumedAfterPromotionMs, slowest503Ms, acknowledged, inDoubt, counted, lost } = outcome;
   return (
     `statuses ${JSON.stringify(statuses)}; promotion ${Math.round(promotionMs)} ms after the kill, first 200 ${Math.round(outageMs)} ms after it ` +
