@@ -88,7 +88,7 @@ e2e_values_args() {
 }
 
 helm_bin() {
-  "$E2E_ROOT/scripts/helm.sh"
+  "$E2E_ROOT/scripts/ci-machine/helm.sh"
 }
 
 # The cluster's Kubernetes version (gitVersion, e.g. v1.30.4).

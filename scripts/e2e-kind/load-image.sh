@@ -9,7 +9,7 @@ require_kind_context
 
 if on_local_cluster; then
   # The Dockerfile's base images cannot be pulled on the machines that run the local cluster.
-  "$E2E_ROOT/scripts/standin-images.sh"
+  "$E2E_ROOT/scripts/ci-machine/standin-images.sh"
 fi
 log "building $E2E_IMAGE"
 docker build --target runtime --tag "$E2E_IMAGE" "$E2E_ROOT"

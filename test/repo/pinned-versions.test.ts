@@ -28,7 +28,7 @@ const textOf = (path: string): string => {
 // Legitimate occurrences of a pinned value elsewhere, with the reason.
 const notCopies: Record<string, string[]> = {
   // The stand-in image builder has a recipe per image name; the pin says which image the cluster uses.
-  HELPER_IMAGE: ['scripts/standin-images.sh'],
+  HELPER_IMAGE: ['scripts/ci-machine/standin-images.sh'],
   // anchore/sbom-action's release comment beside its SHA happens to read the same version as this kind release.
   KIND_OLDEST_VERSION: ['.github/workflows/release.yml'],
 };
