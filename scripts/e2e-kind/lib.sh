@@ -5,9 +5,10 @@
 E2E_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 readonly E2E_ROOT
 
-# The release, object, image and host names (RELEASE_NAME, RELEASE_NAMESPACE, APP_OBJECT_NAME,
-# REDIS_OBJECT_NAME, IMAGE_NAME, E2E_IMAGE_TAG, E2E_INGRESS_HOST, E2E_GATEWAY_HOST) are in names.env, shared
-# with the chart tests, the local-cluster suites and skaffold.yaml.
+# The release, object, image, host and namespace names (RELEASE_NAME, RELEASE_NAMESPACE, APP_OBJECT_NAME,
+# REDIS_OBJECT_NAME, IMAGE_NAME, E2E_IMAGE_TAG, E2E_INGRESS_HOST, E2E_GATEWAY_HOST, E2E_TRAEFIK_NAMESPACE,
+# E2E_MONITORING_NAMESPACE) are in names.env, shared with the chart tests, the local-cluster suites,
+# test/e2e/kind-values.yaml and skaffold.yaml.
 # shellcheck source=names.env
 source "$E2E_ROOT/names.env"
 # The image the e2e builds and loads into the cluster; test/e2e/kind-values.yaml names the same one.
@@ -20,8 +21,6 @@ readonly E2E_CHART="$E2E_ROOT/charts/page-tracker"
 
 # The versions of the third-party charts (TRAEFIK_CHART_VERSION, PROM_STACK_CHART_VERSION) and of the kind
 # node image (KIND_NEWEST_NODE_IMAGE) are in versions.env, which scripts/cluster/lib.sh (sourced below) reads.
-readonly E2E_TRAEFIK_NAMESPACE="traefik"
-readonly E2E_MONITORING_NAMESPACE="monitoring"
 
 E2E_CLUSTER_NAME="${E2E_CLUSTER_NAME:-page-tracker-e2e}"
 # The host port test/e2e/kind-config.yaml maps to the ingress controller's web entry point.

@@ -269,7 +269,7 @@ describe('kind e2e configuration', function () {
     const traefik = readYaml<{ providers: { kubernetesGateway: { enabled: boolean } }; gateway: { name: string; listeners: Record<string, { port: number }> } }>('test/e2e/traefik-values.yaml');
     expect(traefik.providers.kubernetesGateway.enabled).to.equal(true);
     expect(kindValues.httpRoute.enabled).to.equal(true);
-    expect(kindValues.httpRoute.parentRefs).to.deep.equal([{ name: traefik.gateway.name, namespace: libValue('E2E_TRAEFIK_NAMESPACE'), sectionName: 'web' }]);
+    expect(kindValues.httpRoute.parentRefs).to.deep.equal([{ name: traefik.gateway.name, namespace: sharedName('E2E_TRAEFIK_NAMESPACE'), sectionName: 'web' }]);
     expect(Object.keys(traefik.gateway.listeners)).to.include('web');
     expect(kindValues.httpRoute.hostnames.length).to.be.greaterThan(0);
     for (const host of kindValues.httpRoute.hostnames) {
