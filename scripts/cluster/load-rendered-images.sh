@@ -2,7 +2,7 @@
 # Loads into the local cluster every image that the manifests on stdin name (a `helm template` or
 # `kubectl kustomize` render), since the cluster cannot pull. The app's own image, under whatever name the
 # render gives it, is APP_IMAGE (built from this checkout's Dockerfile) re-tagged; any other image comes
-# from the local Docker engine or, when missing there, from scripts/standin-images.sh. APP_IMAGE "-" leaves
+# from the local Docker engine or, when missing there, from scripts/ci-machine/standin-images.sh. APP_IMAGE "-" leaves
 # the app's image out, for a deploy whose own build hands it to the node (skaffold.yaml's local-cluster profile).
 #   helm template ... | scripts/cluster/load-rendered-images.sh APP_IMAGE
 set -euo pipefail
@@ -21,7 +21,7 @@ for image in "${images[@]}"; do
       [ "$image" = "$app_image" ] || docker tag "$app_image" "$image"
       ;;
     *)
-      docker image inspect "$image" >/dev/null 2>&1 || "$CLUSTER_ROOT/scripts/standin-images.sh" "$image"
+      docker image inspect "$image" >/dev/null 2>&1 || "$CLUSTER_ROOT/scripts/ci-machine/standin-images.sh" "$image"
       ;;
   esac
   to_load+=("$image")
