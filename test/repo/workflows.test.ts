@@ -9,11 +9,12 @@ import addFormats from 'ajv-formats';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 import { allSteps, loadWorkflows, npmRunsIn, repoRoot, type Workflow } from '../../scripts/lib/workflows.js';
-import { chartDir, releaseName, releaseNamespace, renderChart, templateArgs } from '../support/chart.js';
+import { chartDir, renderChart, templateArgs } from '../support/chart.js';
 import { helm } from '../support/helm.js';
 import type { KubeObject } from '../support/kube-object.js';
 import { validateKubeObject } from '../support/kube-schema.js';
 import { pin } from '../../scripts/lib/pinned-versions.js';
+import { e2eImage, sharedName } from '../../scripts/lib/shared-names.js';
 import { podTemplatesOf, restrictedViolations } from '../support/pod-security.js';
 
 const e2eDir = join(repoRoot, 'scripts', 'e2e-kind');
@@ -237,25 +238,23 @@ describe('kind e2e configuration', function () {
     'node-image': pin(`${m.pins}_NODE_IMAGE`),
   }));
 
-  it('loads into kind the very image the kind values tell the chart to run', function () {
-    expect(libValue('E2E_IMAGE')).to.equal(`${kindValues.image.repository}:${kindValues.image.tag}`);
+  it('loads into kind the image it builds, which the chart never pulls', function () {
     expect(kindValues.image.pullPolicy).to.equal('Never');
     expect(read('scripts/e2e-kind/load-image.sh')).to.match(/kind load docker-image "\$E2E_IMAGE"/);
   });
 
   it('sends the smoke tests to the host the Ingress serves, through the controller the kind config exposes', function () {
-    expect(kindValues.ingress.hosts.map((h) => h.host)).to.include(libValue('E2E_HOST'));
     // No DNS: the ingress is reached on 127.0.0.1 and the host name travels only as the Host header, and the
     // name is one that never resolves (.test), so a request that forgets the header cannot pass by luck.
     expect(libValue('E2E_BASE_URL')).to.equal('http://127.0.0.1:$E2E_HTTP_PORT');
-    expect(libValue('E2E_HOST')).to.match(/\.test$/);
+    expect(sharedName('E2E_INGRESS_HOST')).to.match(/\.test$/);
     for (const { file, source } of e2eScripts) {
       expect(source.match(/^(?!\s*#).*\bcurl\b.*\$E2E_BASE_URL.*$/gm) ?? [], `${file}: curl to the ingress without ingress_curl`).to.deep.equal([]);
     }
     expect(libSource).to.match(/^route_curl\(\) \{\n\s+local host="\$1"\n\s+shift\n\s+curl --header "Host: \$host" "\$@"/m);
-    expect(libSource).to.match(/^ingress_curl\(\) \{\n\s+route_curl "\$E2E_HOST" "\$@"/m);
+    expect(libSource).to.match(/^ingress_curl\(\) \{\n\s+route_curl "\$E2E_INGRESS_HOST" "\$@"/m);
     const smoke = e2eScripts.find((s) => s.file.endsWith('/smoke.sh'))?.source ?? '';
-    expect(smoke).to.include('for host in "$E2E_HOST" "${route_hosts[@]}"');
+    expect(smoke).to.include('for host in "$E2E_INGRESS_HOST" "${route_hosts[@]}"');
     expect(smoke).to.include('HOST_HEADER="$host"');
     const traefik = readYaml<{ ingressClass: { name: string }; ports: Record<string, { nodePort: number }> }>('test/e2e/traefik-values.yaml');
     expect(kindValues.ingress.className).to.equal(traefik.ingressClass.name);
@@ -270,7 +269,7 @@ describe('kind e2e configuration', function () {
     const traefik = readYaml<{ providers: { kubernetesGateway: { enabled: boolean } }; gateway: { name: string; listeners: Record<string, { port: number }> } }>('test/e2e/traefik-values.yaml');
     expect(traefik.providers.kubernetesGateway.enabled).to.equal(true);
     expect(kindValues.httpRoute.enabled).to.equal(true);
-    expect(kindValues.httpRoute.parentRefs).to.deep.equal([{ name: traefik.gateway.name, namespace: libValue('E2E_TRAEFIK_NAMESPACE'), sectionName: 'web' }]);
+    expect(kindValues.httpRoute.parentRefs).to.deep.equal([{ name: traefik.gateway.name, namespace: sharedName('E2E_TRAEFIK_NAMESPACE'), sectionName: 'web' }]);
     expect(Object.keys(traefik.gateway.listeners)).to.include('web');
     expect(kindValues.httpRoute.hostnames.length).to.be.greaterThan(0);
     for (const host of kindValues.httpRoute.hostnames) {
@@ -322,11 +321,6 @@ describe('kind e2e configuration', function () {
     expect(validate(deepMerge(merged, { image: { pullPolicy: 42 } }))).to.equal(false);
   });
 
-  it('installs the release the chart tests render (same name and namespace)', function () {
-    expect(libValue('E2E_RELEASE')).to.equal(releaseName);
-    expect(libValue('E2E_NAMESPACE')).to.equal(releaseNamespace);
-  });
-
   describe('rendered with helm', function () {
     let objects: KubeObject[];
     before(async function () {
@@ -334,15 +328,18 @@ describe('kind e2e configuration', function () {
       objects = await renderChart({ valuesFiles: ['test/e2e/kind-values.yaml'] });
     });
     const byKind = (kind: string): KubeObject[] => objects.filter((o) => o.kind === kind);
+    // The e2e steps address these objects by the names of names.env: the chart must derive exactly those.
+    const app = sharedName('APP_OBJECT_NAME');
+    const redis = sharedName('REDIS_OBJECT_NAME');
 
     it('runs the app on the e2e image with an Ingress, NetworkPolicies, a ServiceMonitor and a PrometheusRule', function () {
-      const deployment = byKind('Deployment').find((o) => o.metadata.name === libValue('E2E_APP'));
-      expect(deployment, `Deployment ${libValue('E2E_APP')}`).to.not.equal(undefined);
+      const deployment = byKind('Deployment').find((o) => o.metadata.name === app);
+      expect(deployment, `Deployment ${app}`).to.not.equal(undefined);
       const containers = (deployment?.spec as { template: { spec: { containers: { image: string; imagePullPolicy: string }[] } } }).template.spec.containers;
-      expect(containers[0]?.image).to.equal(libValue('E2E_IMAGE'));
+      expect(containers[0]?.image).to.equal(e2eImage());
       expect(containers[0]?.imagePullPolicy).to.equal('Never');
-      expect(byKind('StatefulSet').map((o) => o.metadata.name)).to.include(libValue('E2E_REDIS'));
-      expect(byKind('Service').map((o) => o.metadata.name)).to.include.members([libValue('E2E_APP'), libValue('E2E_REDIS')]);
+      expect(byKind('StatefulSet').map((o) => o.metadata.name)).to.include(redis);
+      expect(byKind('Service').map((o) => o.metadata.name)).to.include.members([app, redis]);
       expect(byKind('Ingress')[0]?.spec).to.deep.include({ ingressClassName: kindValues.ingress.className });
       expect(byKind('NetworkPolicy')).to.have.length.greaterThan(0);
       expect(byKind('ServiceMonitor')).to.have.length.greaterThan(0);
@@ -356,7 +353,7 @@ describe('kind e2e configuration', function () {
 
     it('makes only pods the restricted namespace admits (app, Redis, helm test)', function () {
       const templates = podTemplatesOf(objects);
-      expect(templates.map((t) => t.owner)).to.include.members([`Deployment/${libValue('E2E_APP')}`, `StatefulSet/${libValue('E2E_REDIS')}`]);
+      expect(templates.map((t) => t.owner)).to.include.members([`Deployment/${app}`, `StatefulSet/${redis}`]);
       expect(templates.flatMap(restrictedViolations)).to.deep.equal([]);
     });
   });
