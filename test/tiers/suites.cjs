@@ -13,10 +13,8 @@ const suites = {
   prometheus: { timeout: 60000 },
   resilience: { timeout: 120000 },
   clients: { timeout: 60000 },
-  // The image is built once for every container file, by root hooks that need a Docker engine. exit: mocha
-  // ends the run even if something is left open; every other suite ends by itself, this one has not been
-  // tried without it (that needs a Docker engine).
-  container: { timeout: 120000, slow: 20000, require: ['test/container/hooks.ts'], exit: true },
+  // The image is built once for every container file, by root hooks that need a Docker engine.
+  container: { timeout: 120000, slow: 20000, require: ['test/container/hooks.ts'] },
   // Not in a tier itself: it runs against any deployment (`npm run smoke`); the service tier runs it against
   // the built service from test/integration/smoke.test.ts.
   smoke: { timeout: 10000 },
