@@ -2,7 +2,7 @@
 import cors from '@koa/cors';
 import type { Next } from 'koa';
 import type { AppContext } from './context.js';
-import { CrossOriginMethodError, InvalidOriginError, OriginNotAllowedError } from './errors.js';
+import { InvalidOriginError, MethodNotAllowedError, OriginNotAllowedError } from './errors.js';
 import { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from './idempotency-key.js';
 import type { Metrics } from './metrics.js';
 import { parseOrigin } from './origin-rule.js';
@@ -80,7 +80,7 @@ export function crossOrigin(allowedOrigins: readonly string[], metrics: Pick<Met
     ctx.state.crossSite = true;
     const requested = ctx.get('Access-Control-Request-Method');
     if (ctx.method === 'OPTIONS' && requested !== '' && !CROSS_ORIGIN_METHODS.some((method) => method === requested)) {
-      throw new CrossOriginMethodError(requested, CROSS_ORIGIN_METHODS);
+      throw new MethodNotAllowedError(`${requested} is not served to other sites here; allowed: ${CROSS_ORIGIN_METHODS.join(', ')}`, CROSS_ORIGIN_METHODS);
     }
     await corsHeaders(ctx, next);
   };

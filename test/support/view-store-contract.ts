@@ -249,12 +249,12 @@ export function viewStoreContract(makeStore: (options: ContractStoreOptions) => 
       await limited.recordView({ page: 'a', visitorId: 'v', client: 'A' });
       const viewsRefusal = await rejectionOf(limited.recordView({ page: 'a', visitorId: 'v', client: 'A' }));
       expect(viewsRefusal).to.be.instanceOf(RateLimitedError);
-      expect((viewsRefusal as RateLimitedError).retryAfterSeconds, '14.5 s left of the minute').to.equal(15);
+      expect((viewsRefusal as RateLimitedError).headers, '14.5 s left of the minute').to.deep.equal({ 'Retry-After': '15' });
       const pinned = await freshWith({ maxPages: 100, budget: budget({ newPagesPerWindow: 1 }), now: () => now });
       await pinned.recordView({ page: 'a', visitorId: 'v', client: 'A' });
       const pagesRefusal = await rejectionOf(pinned.recordView({ page: 'b', visitorId: 'v', client: 'A' }));
       expect(pagesRefusal).to.be.instanceOf(NewPageQuotaError);
-      expect((pagesRefusal as NewPageQuotaError).retryAfterSeconds, '0.8 s left of the hour').to.equal(1);
+      expect((pagesRefusal as NewPageQuotaError).headers, '0.8 s left of the hour').to.deep.equal({ 'Retry-After': '1' });
     });
 
     it('a budget is renewed when its window ends', async () => {
