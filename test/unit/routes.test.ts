@@ -188,14 +188,18 @@ describe('routes on the in-memory store', () => {
     expect(info.uptimeSeconds).to.be.a('number').within(0, process.uptime());
   });
 
-  it('readiness answers 503 with a reason from the moment shutdown begins', async () => {
+  it('readiness answers 503 with a reason from the moment shutdown begins, and every answer then closes its connection', async () => {
     await sleep(20);
-    expect((await fetch(`${app.baseUrl}/readyz`)).status).to.equal(200);
+    const before = await fetch(`${app.baseUrl}/readyz`);
+    expect(before.status).to.equal(200);
+    expect(before.headers.get('connection')).to.equal('keep-alive');
     app.readiness.beginShutdown();
     const response = await fetch(`${app.baseUrl}/readyz`);
     expect(response.status).to.equal(503);
     expect(await response.json()).to.deep.equal({ status: 'not ready', reason: 'shutting down' });
-    expect((await fetch(`${app.baseUrl}/healthz`)).status).to.equal(200);
+    const live = await fetch(`${app.baseUrl}/healthz`);
+    expect(live.status).to.equal(200);
+    expect(live.headers.get('connection')).to.equal('close');
   });
 });
 
