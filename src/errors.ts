@@ -9,7 +9,7 @@ export const PAGE_RULE =
   "separated by single '/': no leading, trailing or doubled '/', no '.' segment, and no '..'";
 
 /** What an answer carries besides its status, code and message. */
-export interface HttpErrorParts {
+interface HttpErrorParts {
   /** Response headers that belong to this answer (Retry-After, Allow, WWW-Authenticate). */
   headers?: Record<string, string>;
   /** The JSON body's fields after `error` and `message`, for a program to act on (the parameter at fault, the wait). */
