@@ -1,5 +1,6 @@
 // The kind e2e scripts run here with stand-in kubectl/kind/docker/curl that record their calls (no cluster
 // runs in this tier): what each step asks of those tools, and the order in which run.sh takes the steps.
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +8,8 @@ import { expect } from 'chai';
 import { parse } from 'yaml';
 import { pin } from '../../scripts/lib/pinned-versions.js';
 import { repoRoot } from '../../scripts/lib/workflows.js';
+import type { KubeObject } from '../support/kube-object.js';
+import { podTemplatesOf, restrictedViolations } from '../support/pod-security.js';
 import { standInTools, type StandIns } from '../support/stand-in-tools.js';
 
 const e2eDir = join(repoRoot, 'scripts', 'e2e-kind');
@@ -15,18 +18,30 @@ const kindValues = parse(readFileSync(join(repoRoot, 'test/e2e/kind-values.yaml'
   ingress: { hosts: { host: string }[] };
 };
 const CLUSTER = 'e2e-under-test';
+const ROUTE_HOSTS = ['route-a.e2e.test', 'route-b.e2e.test'];
+const FORWARDED_PORT = 40123;
 
 describe('kind e2e steps, run with stand-in tools', function () {
   let tools: StandIns;
   before(function () {
     tools = standInTools({
-      // Answered, not recorded: every step asks it first (the kind-context guard).
-      kubectl: `if [ "$*" = "config current-context" ]; then echo kind-${CLUSTER}; exit 0; fi`,
+      kubectl: [
+        // Answered, not recorded: every step asks it first (the kind-context guard).
+        `if [ "$*" = "config current-context" ]; then echo kind-${CLUSTER}; exit 0; fi`,
+        // For smoke.sh: an HTTPRoute its Gateway accepted, with two host names, and a port-forward.
+        'case "$*" in',
+        '  *"get httproute"*Accepted*|*"get httproute"*ResolvedRefs*) echo True ;;',
+        `  *"get httproute"*hostnames*) printf '%s\\n' ${ROUTE_HOSTS.join(' ')} ;;`,
+        `  port-forward*) echo "Forwarding from 127.0.0.1:${FORWARDED_PORT} -> 9100" ;;`,
+        'esac',
+      ].join('\n'),
       // `kind get clusters` answers none, so create-cluster.sh creates one.
       kind: '',
       docker: '',
       curl: '',
     });
+    // npm records where the smoke suite is sent, which it learns from its environment.
+    tools.add('npm', `echo "npm BASE_URL=$BASE_URL HOST_HEADER=$HOST_HEADER METRICS_URL=$METRICS_URL $*" >> "${tools.log}"; exit 0`);
   });
   after(function () {
     tools.cleanup();
@@ -61,6 +76,68 @@ describe('kind e2e steps, run with stand-in tools', function () {
       `curl --header Host: ${kindValues.ingress.hosts[0]?.host} --silent http://127.0.0.1:8080/api/views`,
       'curl --header Host: route.e2e.test http://127.0.0.1:8080/',
     ]);
+  });
+
+  it('smoke runs the smoke suite through the Ingress host, then each HTTPRoute host, with /metrics through a port-forward', function () {
+    const result = tools.run(join(e2eDir, 'smoke.sh'), []);
+    expect(result.status, result.stderr).to.equal(0);
+    const suites = result.calls.filter((call) => call.startsWith('npm '));
+    expect(suites).to.deep.equal(
+      [kindValues.ingress.hosts[0]?.host, ...ROUTE_HOSTS].map(
+        (host) => `npm BASE_URL=http://127.0.0.1:80 HOST_HEADER=${host} METRICS_URL=http://127.0.0.1:${FORWARDED_PORT} --prefix ${repoRoot} run smoke`,
+      ),
+    );
+  });
+
+  describe('network-policy.sh', function () {
+    let cluster: StandIns;
+    let applied: string;
+    before(function () {
+      cluster = standInTools({});
+      applied = join(cluster.bin, 'applied.yaml');
+    });
+    after(function () {
+      cluster.cleanup();
+    });
+    /** A cluster whose app pod reaches Redis, and whose outsider probe pod ends with `outsiderExit`. */
+    const probe = (outsiderExit: number) => {
+      cluster.add('kubectl', [
+        'case "$*" in',
+        `  "config current-context") echo kind-${CLUSTER}; exit 0 ;;`,
+        '  *"get service"*clusterIP*) echo 10.96.0.9 ;;',
+        '  *" exec "*) echo connected ;;',
+        `  *" apply --filename -"*) cat > "${applied}" ;;`,
+        '  *"get pod"*phase*) echo Failed ;;',
+        `  *"get pod"*exitCode*) echo ${outsiderExit} ;;`,
+        '  *" logs "*) echo "timed out" ;;',
+        'esac',
+      ].join('\n'));
+      return cluster.run(join(e2eDir, 'network-policy.sh'), []);
+    };
+
+    it('applies a probe pod the restricted profile admits, without the labels the Redis NetworkPolicy lets in, running a working probe', function () {
+      const result = probe(3);
+      expect(result.status, result.stderr).to.equal(0);
+      expect(result.stderr).to.include('NetworkPolicy OK');
+      const pod = parse(readFileSync(applied, 'utf8')) as KubeObject & { spec: { containers: { command: string[] }[] } };
+      expect(pod.kind).to.equal('Pod');
+      const [template] = podTemplatesOf([pod]);
+      expect(template).to.not.equal(undefined);
+      if (template !== undefined) expect(restrictedViolations(template)).to.deep.equal([]);
+      expect(pod.metadata.labels ?? {}).to.not.have.any.keys('app.kubernetes.io/instance', 'app.kubernetes.io/component');
+      // The pod's command, run here against a port nothing listens on: refused, exit 5, as the script expects.
+      const [node, ...args] = pod.spec.containers[0]?.command ?? [];
+      expect(args.at(-2)).to.equal('10.96.0.9');
+      const refused = spawnSync(node ?? 'node', [...args.slice(0, -2), '127.0.0.1', '1'], { encoding: 'utf8', timeout: 10_000 });
+      expect(refused.status, refused.stderr).to.equal(5);
+      expect(refused.stdout).to.match(/^error: connect ECONNREFUSED 127\.0\.0\.1:1/);
+    });
+
+    it('fails when the outsider pod got through to Redis', function () {
+      const result = probe(0);
+      expect(result.status).to.equal(1);
+      expect(result.stderr).to.include("a pod without the app's labels was not blocked from Redis");
+    });
   });
 
   describe('run.sh', function () {

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 export interface StandIns {
   /** The directory to put first on PATH. */
   bin: string;
+  /** The calls' log, for a stand-in that records more than its arguments (the environment it was given). */
+  log: string;
   /** Adds (or replaces) one stand-in: `answer` runs before the call is recorded. */
   add(tool: string, answer?: string): void;
   /** Runs a program with the stand-ins first on PATH (also when `env` brings a PATH) and the log emptied; answers the calls recorded. */
@@ -26,6 +28,7 @@ export function standInTools(tools: Record<string, string>): StandIns {
   for (const [tool, answer] of Object.entries(tools)) add(tool, answer);
   return {
     bin,
+    log,
     add,
     run(program, args, env = {}) {
       rmSync(log, { force: true });
