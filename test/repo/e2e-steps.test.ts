@@ -152,8 +152,9 @@ describe('kind e2e steps, run with stand-in tools', function () {
       const dir = join(root, 'scripts', 'e2e-kind');
       mkdirSync(dir, { recursive: true });
       for (const file of ['run.sh', 'lib.sh']) copyFileSync(join(e2eDir, file), join(dir, file));
-      symlinkSync(join(repoRoot, 'scripts', 'cluster'), join(root, 'scripts', 'cluster'));
-      symlinkSync(join(repoRoot, 'versions.env'), join(root, 'versions.env'));
+      // Everything else is the repository's own, so whatever lib.sh reads is there.
+      for (const entry of readdirSync(repoRoot)) if (entry !== 'scripts') symlinkSync(join(repoRoot, entry), join(root, entry));
+      for (const entry of readdirSync(join(repoRoot, 'scripts'))) if (entry !== 'e2e-kind') symlinkSync(join(repoRoot, 'scripts', entry), join(root, 'scripts', entry));
       stepTools = standInTools({});
       // Each step records itself; FAIL_STEP makes one fail.
       for (const step of steps) stepTools.add(`${step}.sh`, `[ "$FAIL_STEP" = "${step}" ] && { echo "${step}.sh" >> "${stepTools.bin}/calls.log"; exit 3; }`);
