@@ -8,12 +8,12 @@ export interface VisitorIdentity {
   idOf(ctx: AppContext): string | Promise<string>;
 }
 
-export const VISITOR_COOKIE = 'pt_visitor';
+const VISITOR_COOKIE = 'pt_visitor';
 /**
  * The name over HTTPS. A browser keeps a `__Host-` cookie only if it is Secure, has Path=/ and no Domain,
  * so neither a sibling subdomain nor a man in the middle of a plain-HTTP request can set or replace it.
  */
-export const SECURE_VISITOR_COOKIE = `__Host-${VISITOR_COOKIE}`;
+const SECURE_VISITOR_COOKIE = `__Host-${VISITOR_COOKIE}`;
 // A random UUID, a '.', and its HMAC-SHA256 in base64url (43 characters, no padding), under the given name.
 const signedVisitor = (name: string): RegExp =>
   new RegExp(`(?:^|;\\s*)${name}=([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\\.([A-Za-z0-9_-]{43})(?:;|$)`);
