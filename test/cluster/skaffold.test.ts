@@ -118,20 +118,19 @@ describe(`Skaffold ${localCluster.skaffold.split('/').at(-2) ?? ''} on the local
       const collect = (chunk: Buffer) => { output += chunk.toString(); };
       dev.stdout?.on('data', collect);
       dev.stderr?.on('data', collect);
-      const exited = new Promise<number | null>((resolve) => dev?.on('exit', resolve));
+      const running = dev;
+      const stopped = () => running.exitCode !== null || running.signalCode !== null;
 
+      // Polled against a deadline rather than raced against a timer: a timer left pending keeps mocha's run from
+      // ending, and a poll loop that lost a race would go on polling.
       const deployed = Date.now();
-      const ready = Promise.race([
-        (async () => {
-          for (;;) {
-            const rollout = await kube(['-n', names.namespace, 'rollout', 'status', `deployment/${names.app}`, '--timeout=10s']);
-            if (rollout.code === 0) return;
-            await new Promise((resolve) => setTimeout(resolve, 2000));
-          }
-        })(),
-        exited.then((code) => { throw new Error(`skaffold dev exited (${code}) before the app was up:\n${output.slice(-3000)}`); }),
-      ]);
-      await Promise.race([ready, new Promise((_, reject) => setTimeout(() => reject(new Error(`skaffold dev did not deploy within 8 min:\n${output.slice(-3000)}`)), 480_000))]);
+      for (;;) {
+        if (stopped()) throw new Error(`skaffold dev exited (${running.exitCode ?? running.signalCode}) before the app was up:\n${output.slice(-3000)}`);
+        const rollout = await kube(['-n', names.namespace, 'rollout', 'status', `deployment/${names.app}`, '--timeout=10s']);
+        if (rollout.code === 0) break;
+        if (Date.now() - deployed > 480_000) throw new Error(`skaffold dev did not deploy within 8 min:\n${output.slice(-3000)}`);
+        await new Promise((resolve) => setTimeout(resolve, 2000));
+      }
       console.log(`      skaffold dev: build and deploy ${((Date.now() - deployed) / 1000).toFixed(1)} s`);
 
       const baseUrl = await serviceHttpUrl(names.namespace, names.app);
@@ -162,7 +161,9 @@ describe(`Skaffold ${localCluster.skaffold.split('/').at(-2) ?? ''} on the local
       if (dev?.pid !== undefined && dev.exitCode === null) {
         // Ctrl-C: Skaffold's own cleanup (--cleanup=true) deletes what it deployed.
         process.kill(-dev.pid, 'SIGINT');
-        await new Promise((resolve) => { dev?.on('exit', resolve); setTimeout(resolve, 120_000); });
+        let gaveUp: NodeJS.Timeout | undefined;
+        await new Promise((resolve) => { dev?.on('exit', resolve); gaveUp = setTimeout(resolve, 120_000); });
+        clearTimeout(gaveUp);
       }
       await rm(workDir, { recursive: true, force: true });
     }

@@ -49,6 +49,7 @@ describe('test tiers', function () {
     // No tier or suite has mocha force the exit: a run that does not end by itself has left something open.
     for (const name of Object.keys(tiers)) expect(tierConfig(name).exit, name).to.equal(undefined);
     for (const name of Object.keys(suites)) expect(config([name]).exit, name).to.equal(undefined);
+    expect(tierConfig('cluster').exit, 'cluster').to.equal(undefined);
   });
 
   it('list every cluster file in test/tiers/cluster.cjs (ordered, so not a glob)', function () {

@@ -17,6 +17,4 @@ module.exports = {
   timeout: 600000,
   slow: 60000,
   bail: true,
-  // Not yet tried without a forced exit (that needs the local cluster).
-  exit: true,
 };
