@@ -52,7 +52,7 @@ async function timed(run: () => Promise<unknown>): Promise<number[]> {
 export async function benchDays(redisUrl: string): Promise<void> {
   const client = new Redis(redisUrl);
   let now = Date.parse(`${FIRST_DAY}T12:00:00Z`);
-  const store = new RedisStore({
+  const storeOptions = {
     url: redisUrl,
     password: undefined,
     keyPrefix: KEY_PREFIX,
@@ -61,7 +61,8 @@ export async function benchDays(redisUrl: string): Promise<void> {
     now: () => now,
     metrics: createMetrics({ version: 'bench' }),
     logger: memoryLogger().logger,
-  });
+  };
+  const store = new RedisStore(storeOptions);
   const keys = redisKeys(KEY_PREFIX);
   try {
     await client.flushall();
@@ -95,6 +96,20 @@ export async function benchDays(redisUrl: string): Promise<void> {
     await Promise.all(pages.map((page) => store.recordView({ page, visitorId: `visitor-${(visitor += 1)}` })));
     const again = await commandStats(client, 'evalsha');
     console.log(`  write, a page's later views of a day (its day keys exist): ${fixed(again.usec / DAYS_PAGES, 1)} µs of Redis script time per view`);
+    // The same views without visitor counting (VISITOR_MODE=off: no HyperLogLog passed, written or counted),
+    // on pages of their own: a first pass creates them and their day keys, the second is measured.
+    const viewsOnly = new RedisStore({ ...storeOptions, keyPrefix: `${KEY_PREFIX}off:`, countVisitors: false });
+    try {
+      // A new store's connection refuses commands until it is ready (no offline queue).
+      while (!(await viewsOnly.ping().then(() => true, () => false))) await new Promise((resolve) => setTimeout(resolve, 50));
+      await Promise.all(pages.map((page) => viewsOnly.recordView({ page, visitorId: '' })));
+      await client.config('RESETSTAT');
+      await Promise.all(pages.map((page) => viewsOnly.recordView({ page, visitorId: '' })));
+      const off = await commandStats(client, 'evalsha');
+      console.log(`  write, the same later views with VISITOR_MODE=off (no HyperLogLog): ${fixed(off.usec / DAYS_PAGES, 1)} µs of Redis script time per view`);
+    } finally {
+      await viewsOnly.close();
+    }
     const rankingEntry = (await memoryUsage(client, keys.dayRanking(lastDay))) / DAYS_PAGES;
     const hllOne = await memoryUsage(client, keys.dayVisitors(lastDay, 'page-0'));
     const probe = keys.dayVisitors(lastDay, 'probe');

@@ -25,8 +25,11 @@ export interface PortablePage {
   page: string;
   /** All-time views: the import sets the page's total to this. */
   views: number;
-  /** The visitors estimate when exported; informative, an import restores visitors from visitorState only. */
-  visitors?: number | undefined;
+  /**
+   * The visitors estimate when exported (null from a store that counts no visitors, VISITOR_MODE=off);
+   * informative, an import restores visitors from visitorState only.
+   */
+  visitors?: number | null | undefined;
   visitorState?: VisitorState | undefined;
   /** Days with views within the retention, oldest first. */
   days: PortableDay[];
@@ -123,7 +126,7 @@ export function parseImport(body: string, store: ExportHeader['store'], now: num
     if (seen.has(page)) throw new InvalidImportError(line, `page ${page} was given on an earlier line`);
     seen.add(page);
     const views = count(value['views'], 'views', line);
-    const visitors = value['visitors'] === undefined ? undefined : count(value['visitors'], 'visitors', line);
+    const visitors = value['visitors'] === undefined || value['visitors'] === null ? value['visitors'] : count(value['visitors'], 'visitors', line);
     const rawDays = value['days'] ?? [];
     if (!Array.isArray(rawDays)) throw new InvalidImportError(line, 'days must be an array');
     const days: PortableDay[] = [];

@@ -8,11 +8,11 @@ import { VIEW_OUTCOME } from './view-store.js';
  * Counts a batch of views, applied in order (VIEW-WRITE.md has the design and the order of the checks).
  *
  * KEYS: ranking zset, total, the batch day's ranking zset and total, then for each view its visitors HLL and
- * its visitors HLL of the day, followed by its idempotency key when it has one, followed by its client's two
- * budget counters (views, new pages) when it is budgeted.
+ * its visitors HLL of the day (only when visitors are counted), followed by its idempotency key when it has
+ * one, followed by its client's two budget counters (views, new pages) when it is budgeted.
  * ARGV: the batch header (max pages, idempotency window in ms, views per client per window, ms left in that
- * window, new pages per client per window, ms left in that window, ms until the day's keys are deleted; a
- * limit of 0 is no limit), then five per
+ * window, new pages per client per window, ms left in that window, ms until the day's keys are deleted, 1 when
+ * visitors are counted else 0; a limit of 0 is no limit), then five per
  * view: page, visitor id, 1 when the view has an idempotency key, 1 when it is budgeted, 1 when it may create
  * its page (else 0 each). Returns three integers per view, in order: outcome (VIEW_OUTCOME), views, visitors;
  * a refused view has 0 and 0 and writes nothing, not even to a budget.
@@ -26,8 +26,8 @@ local ranking, total, day_ranking, day_total = KEYS[1], KEYS[2], KEYS[3], KEYS[4
 local max_pages, window_ms = tonumber(ARGV[1]), ARGV[2]
 local views_limit, views_left_ms = tonumber(ARGV[3]), ARGV[4]
 local new_pages_limit, new_pages_left_ms = tonumber(ARGV[5]), ARGV[6]
-local day_keys_ms = ARGV[7]
-local HEADER_FIELDS, VIEW_FIELDS = 7, 5
+local day_keys_ms, count_visitors = ARGV[7], ARGV[8] == '1'
+local HEADER_FIELDS, VIEW_FIELDS = 8, 5
 -- A budget counter is created by the first view it counts and lives until its window ends.
 local function spend(budget, limit, left_ms)
   if limit > 0 and redis.call('INCR', budget) == 1 then redis.call('PEXPIRE', budget, left_ms) end
@@ -40,8 +40,11 @@ local next_key = 5
 for at = HEADER_FIELDS + 1, #ARGV, VIEW_FIELDS do
   local page, visitor, keyed = ARGV[at], ARGV[at + 1], ARGV[at + 2] == '1'
   local budgeted, may_create = ARGV[at + 3] == '1', ARGV[at + 4] == '1'
-  local visitors_key, day_visitors_key, idempotency_key, views_budget, new_pages_budget = KEYS[next_key], KEYS[next_key + 1], nil, nil, nil
-  next_key = next_key + 2
+  local visitors_key, day_visitors_key, idempotency_key, views_budget, new_pages_budget = nil, nil, nil, nil, nil
+  if count_visitors then
+    visitors_key, day_visitors_key = KEYS[next_key], KEYS[next_key + 1]
+    next_key = next_key + 2
+  end
   if keyed then
     idempotency_key = KEYS[next_key]
     next_key = next_key + 1
@@ -71,18 +74,22 @@ for at = HEADER_FIELDS + 1, #ARGV, VIEW_FIELDS do
   else
     views = tonumber(redis.call('ZINCRBY', ranking, 1, page))
     redis.call('INCR', total)
-    redis.call('PFADD', visitors_key, visitor)
-    visitors = redis.call('PFCOUNT', visitors_key)
+    if count_visitors then
+      redis.call('PFADD', visitors_key, visitor)
+      visitors = redis.call('PFCOUNT', visitors_key)
+    end
     -- A day's keys get their expiry from the write that creates them: the day's first view creates the
     -- ranking and the total, a page's first view of the day its visitors HLL.
     local first_of_day = redis.call('INCR', day_total) == 1
     local page_views_today = tonumber(redis.call('ZINCRBY', day_ranking, 1, page))
-    redis.call('PFADD', day_visitors_key, visitor)
     if first_of_day then
       redis.call('PEXPIRE', day_total, day_keys_ms)
       redis.call('PEXPIRE', day_ranking, day_keys_ms)
     end
-    if page_views_today == 1 then redis.call('PEXPIRE', day_visitors_key, day_keys_ms) end
+    if count_visitors then
+      redis.call('PFADD', day_visitors_key, visitor)
+      if page_views_today == 1 then redis.call('PEXPIRE', day_visitors_key, day_keys_ms) end
+    end
     if idempotency_key then
       redis.call('SET', idempotency_key, string.format('%d %d %s', views, visitors, page), 'PX', window_ms)
     end
@@ -100,14 +107,15 @@ return result
 
 /**
  * A page's views on each day of a range and its visitors over the range.
- * KEYS: the days' ranking zsets, in order, then the same days' visitors HLLs of the page. ARGV: page.
- * Returns { views on day 1, ..., views on day N, visitors over the N days }.
+ * KEYS: the days' ranking zsets, in order, then, when visitors are counted, the same days' visitors HLLs of the
+ * page. ARGV: page, number of days. Returns { views on day 1, ..., views on day N, visitors over the N days
+ * (only when their HLLs were given) }.
  */
 export const PAGE_RANGE = `
-local days = #KEYS / 2
+local days = tonumber(ARGV[2])
 local result = {}
 for i = 1, days do result[i] = tonumber(redis.call('ZSCORE', KEYS[i], ARGV[1])) or 0 end
-result[days + 1] = redis.call('PFCOUNT', unpack(KEYS, days + 1, 2 * days))
+if #KEYS > days then result[days + 1] = redis.call('PFCOUNT', unpack(KEYS, days + 1, 2 * days)) end
 return result
 `;
 
@@ -132,9 +140,9 @@ end
 return { totals, ranked }
 `;
 
-/** KEYS: ranking zset, page visitors HLL. ARGV: page. */
+/** KEYS: ranking zset, then the page's visitors HLL when visitors are counted. ARGV: page. Returns { views, visitors or 0 }. */
 export const PAGE_STATS = `
-return { tonumber(redis.call('ZSCORE', KEYS[1], ARGV[1])) or 0, redis.call('PFCOUNT', KEYS[2]) }
+return { tonumber(redis.call('ZSCORE', KEYS[1], ARGV[1])) or 0, KEYS[2] and redis.call('PFCOUNT', KEYS[2]) or 0 }
 `;
 
 /** KEYS: ranking zset, total. ARGV: limit. Returns { total, { page, score, page, score, ... } }. */

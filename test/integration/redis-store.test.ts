@@ -70,8 +70,8 @@ describe('RedisStore against a real redis-server (view store contract)', () => {
       const day = '2026-03-01';
       const dayKeysMs = 90_000;
       const batchKeys = [keys.ranking, keys.total, keys.dayRanking(day), keys.dayTotal(day)];
-      // No budget (limits 0, so the windows' remaining times do not matter); the day's keys live 90 s.
-      const batchArgs: Array<string | number> = [maxPages, windowMs, 0, 1, 0, 1, dayKeysMs];
+      // No budget (limits 0, so the windows' remaining times do not matter); the day's keys live 90 s; visitors counted.
+      const batchArgs: Array<string | number> = [maxPages, windowMs, 0, 1, 0, 1, dayKeysMs, 1];
       for (const { page, visitor, key } of views) {
         batchKeys.push(keys.visitors(page), keys.dayVisitors(day, page), ...(key === undefined ? [] : [keys.idempotency(key)]));
         batchArgs.push(page, visitor, key === undefined ? 0 : 1, 0, 1);
@@ -99,6 +99,33 @@ describe('RedisStore against a real redis-server (view store contract)', () => {
       expect(await raw.exists(keys.dayVisitors(day, 'c')), 'a refused view writes no day key').to.equal(0);
     } finally {
       raw.disconnect();
+    }
+  });
+
+  it('without visitor counting a view writes no HyperLogLog and sends no visitor id: only the counts and the idempotency key exist', async () => {
+    const keyPrefix = `off-${randomUUID()}:`;
+    const keys = redisKeys(keyPrefix);
+    const noon = Date.parse('2026-03-01T12:00:00Z');
+    const store = await connectedStore(keyPrefix, 100, { now: () => noon, countVisitors: false });
+    const raw = new Redis(redis.url);
+    const monitor = await raw.monitor();
+    const sent: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => sent.push(args));
+    try {
+      await store.recordView({ page: 'a', visitorId: 'someone', idempotencyKey: 'key-1' });
+      await store.getPage('a');
+      await store.pageRange('a', { from: '2026-02-28', to: '2026-03-01' });
+      expect((await raw.keys(`${keyPrefix}*`)).sort()).to.deep.equal(
+        [keys.ranking, keys.total, keys.dayRanking('2026-03-01'), keys.dayTotal('2026-03-01'), keys.idempotency('key-1')].sort(),
+      );
+      const scripts = sent.filter(([command]) => /^eval/i.test(command ?? ''));
+      expect(scripts, 'the three calls reached Redis').to.have.length.of.at.least(3);
+      expect(scripts.flat().join(' '), 'no visitor id travels to Redis').to.not.include('someone');
+      expect(scripts.flat().filter((arg) => arg.includes('visitors:')), 'no visitors key is passed').to.deep.equal([]);
+    } finally {
+      monitor.disconnect();
+      raw.disconnect();
+      await store.close();
     }
   });
 

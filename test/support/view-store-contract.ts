@@ -19,6 +19,8 @@ export interface ContractStoreOptions {
   now?: () => number;
   /** Days kept after a day ends; the store's default unless a case sets it. */
   retentionDays?: number;
+  /** False: the store counts no visitors (VISITOR_MODE=off); true unless a case sets it. */
+  countVisitors?: boolean;
 }
 
 /** The error a promise rejects with, or a failure when it resolves. */
@@ -445,6 +447,48 @@ export function viewStoreContract(makeStore: (options: ContractStoreOptions) => 
       expect(await everything(source, ['a', 'b/c', '/'])).to.deep.equal(await everything(control, ['a', 'b/c', '/']));
       expect(await source.resetPage('never')).to.deep.equal({ page: 'never', views: 0, visitors: 0 });
       expect((await source.exportPages()).map(({ page }) => page)).to.deep.equal(['b/c', '/']);
+    });
+  });
+
+  describe('without visitor counting (VISITOR_MODE=off)', () => {
+    const today = Date.parse('2026-03-02T12:00:00Z');
+    const range = { from: '2026-03-01', to: '2026-03-02' };
+    const viewsOnly = (): Promise<ViewStore> => freshWith({ maxPages: 100, now: () => today, countVisitors: false });
+
+    it('counts views and answers visitors as null from every read: a view, a replay, the page, its range, a reset', async () => {
+      const off = await viewsOnly();
+      expect(await count(off, 'a', '')).to.deep.equal({ page: 'a', views: 1, visitors: null });
+      expect(await keyed(off, 'a', '', 'key-1')).to.deep.equal({ stats: { page: 'a', views: 2, visitors: null }, replayed: false });
+      expect(await keyed(off, 'a', '', 'key-1')).to.deep.equal({ stats: { page: 'a', views: 2, visitors: null }, replayed: true });
+      expect(await off.getPage('a')).to.deep.equal({ page: 'a', views: 2, visitors: null });
+      expect(await off.getPage('never')).to.deep.equal({ page: 'never', views: 0, visitors: null });
+      expect(await off.pageRange('a', range)).to.deep.equal({ page: 'a', ...range, views: 2, visitors: null, days: [{ day: '2026-03-01', views: 0 }, { day: '2026-03-02', views: 2 }] });
+      expect(await off.topPagesRange(range, 10)).to.deep.equal({ ...range, pages: [{ page: 'a', views: 2 }], total: 2, days: [{ day: '2026-03-01', views: 0 }, { day: '2026-03-02', views: 2 }] });
+      expect(await off.resetPage('a')).to.deep.equal({ page: 'a', views: 2, visitors: null });
+    });
+
+    it('ignores the visitor ids it is given: two ids are no more visitors than one', async () => {
+      const off = await viewsOnly();
+      await count(off, 'a', 'v1');
+      expect(await count(off, 'a', 'v2')).to.deep.equal({ page: 'a', views: 2, visitors: null });
+    });
+
+    it('exports visitors as null with no visitor state, and an import keeps the views and days but no visitor state', async () => {
+      let now = today;
+      const counting = await freshWith({ maxPages: 100, now: () => now });
+      await count(counting, 'a', 'v1');
+      await count(counting, 'a', 'v2');
+      const withVisitors = await counting.exportPages();
+      expect(withVisitors[0]?.visitorState, 'the counting store exports its visitor state').to.not.equal(undefined);
+      const off = await viewsOnly();
+      await off.importPages(withVisitors);
+      expect(await off.exportPages()).to.deep.equal([{ page: 'a', views: 2, visitors: null, visitorState: undefined, days: [{ day: '2026-03-02', views: 2, visitorState: undefined }] }]);
+      expect(await off.pageRange('a', range)).to.include({ views: 2, visitors: null });
+      // Counting switched back on starts from what the views-only store kept: no visitors were imported.
+      now = today;
+      const after = await freshWith({ maxPages: 100, now: () => now });
+      await after.importPages(await off.exportPages());
+      expect(await after.getPage('a')).to.deep.equal({ page: 'a', views: 2, visitors: 0 });
     });
   });
 
