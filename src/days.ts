@@ -30,6 +30,16 @@ export function dayOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/** A day as the number of days since 1970-01-01: how the first-seen ranking scores it (a score is a number). */
+export function dayNumber(day: string): number {
+  return Math.round(startOfDay(day) / DAY_MS);
+}
+
+/** The day numbered so by dayNumber. */
+export function dayOfNumber(number: number): string {
+  return dayOf(number * DAY_MS);
+}
+
 /** Midnight UTC that starts the day. */
 export function startOfDay(day: string): number {
   return Date.parse(`${day}T00:00:00Z`);

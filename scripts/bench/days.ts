@@ -110,6 +110,8 @@ export async function benchDays(redisUrl: string): Promise<void> {
     } finally {
       await viewsOnly.close();
     }
+    const firstSeenEntry = (await memoryUsage(client, keys.firstSeen)) / DAYS_PAGES;
+    console.log(`  MEMORY USAGE: the first-seen ranking ${fixed(firstSeenEntry)} bytes per page, once per page (not per day)`);
     const rankingEntry = (await memoryUsage(client, keys.dayRanking(lastDay))) / DAYS_PAGES;
     const hllOne = await memoryUsage(client, keys.dayVisitors(lastDay, 'page-0'));
     const probe = keys.dayVisitors(lastDay, 'probe');

@@ -108,6 +108,8 @@ export class MemoryStore implements ViewStore {
   readonly kind = 'memory';
   private readonly views = new Map<string, number>();
   private readonly visitors = new Map<string, Set<string>>();
+  /** The UTC day each page was first counted, as Redis keeps it in first-seen. */
+  private readonly firstSeen = new Map<string, string>();
   /** In the order the keys were written, which is the order they expire in (one window for all). */
   private readonly firstAnswers = new Map<string, FirstAnswer>();
   private total = 0;
@@ -170,6 +172,7 @@ export class MemoryStore implements ViewStore {
     }
     const views = (current ?? 0) + 1;
     this.views.set(page, views);
+    if (isNew) this.firstSeen.set(page, dayOf(now));
     this.total += 1;
     const visitors = this.countVisitors ? addVisitor(this.visitors, page, visitorId).size : null;
     this.countDay(page, visitorId, now);
@@ -255,16 +258,18 @@ export class MemoryStore implements ViewStore {
         if (dayViews > 0) days.push({ day, views: dayViews, visitorState: ids(counts?.visitors.get(page)) });
       }
       const seen = this.visitors.get(page);
-      return { page, views, visitors: this.statsOf(page).visitors, visitorState: ids(seen), days };
+      return { page, views, visitors: this.statsOf(page).visitors, visitorState: ids(seen), firstSeen: this.firstSeen.get(page), days };
     });
     return Promise.resolve(pages);
   }
 
   importPages(pages: readonly PortablePage[]): Promise<void> {
     const now = this.now();
-    for (const { page, views, visitorState, days } of pages) {
+    for (const { page, views, visitorState, firstSeen, days } of pages) {
       this.total += views - (this.views.get(page) ?? 0);
       this.views.set(page, views);
+      if (firstSeen === undefined) this.firstSeen.delete(page);
+      else this.firstSeen.set(page, firstSeen);
       // Without visitor counting an imported visitor state is not kept (docs/data.md).
       if (this.countVisitors && visitorState !== undefined && 'ids' in visitorState) this.visitors.set(page, new Set(visitorState.ids));
       for (const { day, views: dayViews, visitorState: dayState } of days) {
@@ -295,6 +300,7 @@ export class MemoryStore implements ViewStore {
     this.total -= before.views;
     this.views.delete(page);
     this.visitors.delete(page);
+    this.firstSeen.delete(page);
     for (const counts of this.days.values()) {
       counts.total -= counts.views.get(page) ?? 0;
       counts.views.delete(page);

@@ -9,6 +9,8 @@ export interface RedisKeys {
   readonly ranking: string;
   /** STRING: views over all pages. */
   readonly total: string;
+  /** ZSET page -> the UTC day (dayNumber) the page was first counted, written by the view that creates it. */
+  readonly firstSeen: string;
   /** HyperLogLog of the page's visitor ids. */
   visitors(page: string): string;
   /** STRING "<views> <visitors> <page>": the first answer for this Idempotency-Key, kept for the idempotency window. */
@@ -40,6 +42,7 @@ export function redisKeys(keyPrefix: string, { hashTag = false }: RedisKeyOption
   return {
     ranking: `${prefix}ranking`,
     total: `${prefix}total`,
+    firstSeen: `${prefix}first-seen`,
     visitors: (page) => `${prefix}visitors:${page}`,
     idempotency: (key) => `${prefix}idem:${key}`,
     dayRanking: (day) => `${prefix}day:${day}:ranking`,

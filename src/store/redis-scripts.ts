@@ -7,12 +7,12 @@ import { VIEW_OUTCOME } from './view-store.js';
 /**
  * Counts a batch of views, applied in order (VIEW-WRITE.md has the design and the order of the checks).
  *
- * KEYS: ranking zset, total, the batch day's ranking zset and total, then for each view its visitors HLL and
+ * KEYS: ranking zset, total, the batch day's ranking zset and total, the first-seen zset, then for each view its visitors HLL and
  * its visitors HLL of the day (only when visitors are counted), followed by its idempotency key when it has
  * one, followed by its client's two budget counters (views, new pages) when it is budgeted.
  * ARGV: the batch header (max pages, idempotency window in ms, views per client per window, ms left in that
  * window, new pages per client per window, ms left in that window, ms until the day's keys are deleted, 1 when
- * visitors are counted else 0; a limit of 0 is no limit), then five per
+ * visitors are counted else 0, the batch day's number (dayNumber); a limit of 0 is no limit), then five per
  * view: page, visitor id, 1 when the view has an idempotency key, 1 when it is budgeted, 1 when it may create
  * its page (else 0 each). Returns three integers per view, in order: outcome (VIEW_OUTCOME), views, visitors;
  * a refused view has 0 and 0 and writes nothing, not even to a budget.
@@ -22,12 +22,12 @@ import { VIEW_OUTCOME } from './view-store.js';
  * apart from a retry.
  */
 export const RECORD_VIEWS = `
-local ranking, total, day_ranking, day_total = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local ranking, total, day_ranking, day_total, first_seen = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local max_pages, window_ms = tonumber(ARGV[1]), ARGV[2]
 local views_limit, views_left_ms = tonumber(ARGV[3]), ARGV[4]
 local new_pages_limit, new_pages_left_ms = tonumber(ARGV[5]), ARGV[6]
-local day_keys_ms, count_visitors = ARGV[7], ARGV[8] == '1'
-local HEADER_FIELDS, VIEW_FIELDS = 8, 5
+local day_keys_ms, count_visitors, day_number = ARGV[7], ARGV[8] == '1', ARGV[9]
+local HEADER_FIELDS, VIEW_FIELDS = 9, 5
 -- A budget counter is created by the first view it counts and lives until its window ends.
 local function spend(budget, limit, left_ms)
   if limit > 0 and redis.call('INCR', budget) == 1 then redis.call('PEXPIRE', budget, left_ms) end
@@ -36,7 +36,7 @@ local function spent(budget, limit)
   return limit > 0 and (tonumber(redis.call('GET', budget)) or 0) >= limit
 end
 local result = {}
-local next_key = 5
+local next_key = 6
 for at = HEADER_FIELDS + 1, #ARGV, VIEW_FIELDS do
   local page, visitor, keyed = ARGV[at], ARGV[at + 1], ARGV[at + 2] == '1'
   local budgeted, may_create = ARGV[at + 3] == '1', ARGV[at + 4] == '1'
@@ -74,6 +74,8 @@ for at = HEADER_FIELDS + 1, #ARGV, VIEW_FIELDS do
   else
     views = tonumber(redis.call('ZINCRBY', ranking, 1, page))
     redis.call('INCR', total)
+    -- The view that creates a page records its day, so its days can be proved to add up to its total.
+    if is_new then redis.call('ZADD', first_seen, day_number, page) end
     if count_visitors then
       redis.call('PFADD', visitors_key, visitor)
       visitors = redis.call('PFCOUNT', visitors_key)
@@ -152,42 +154,44 @@ return { tonumber(redis.call('GET', KEYS[2])) or 0, ranked }
 `;
 
 /**
- * One page as the export reads it, as of one instant. KEYS: ranking zset, the page's visitors HLL, then the
- * retained days' ranking zsets, then the same days' visitors HLLs of the page. ARGV: page.
- * Returns { views, visitors HLL string or false, { views on each day }, { each day's HLL string or false } };
- * read as Buffers, since an HLL string is binary.
+ * One page as the export reads it, as of one instant. KEYS: ranking zset, the page's visitors HLL, the
+ * first-seen zset, then the retained days' ranking zsets, then the same days' visitors HLLs of the page. ARGV:
+ * page. Returns { views, visitors HLL string or '', { views on each day }, { each day's HLL string or '' },
+ * first-seen day number or -1 }; read as Buffers, since an HLL string is binary.
  */
 export const EXPORT_PAGE = `
-local days = (#KEYS - 2) / 2
+local days = (#KEYS - 3) / 2
 local views, day_views, day_hlls = tonumber(redis.call('ZSCORE', KEYS[1], ARGV[1])) or 0, {}, {}
 for i = 1, days do
-  local viewed = tonumber(redis.call('ZSCORE', KEYS[2 + i], ARGV[1])) or 0
+  local viewed = tonumber(redis.call('ZSCORE', KEYS[3 + i], ARGV[1])) or 0
   day_views[i] = viewed
-  day_hlls[i] = viewed > 0 and redis.call('GET', KEYS[2 + days + i]) or ''
+  day_hlls[i] = viewed > 0 and redis.call('GET', KEYS[3 + days + i]) or ''
 end
-return { views, redis.call('GET', KEYS[2]) or '', day_views, day_hlls }
+return { views, redis.call('GET', KEYS[2]) or '', day_views, day_hlls, tonumber(redis.call('ZSCORE', KEYS[3], ARGV[1])) or -1 }
 `;
 
 /**
  * Sets pages to imported figures, all in one call (the caller checked them all first). The totals move by
  * each difference, so the same import twice changes nothing. A day's keys get the expiry RECORD_VIEWS gives
  * them (the end of the day plus the retention), whether the import creates them or not.
- * KEYS: ranking zset, total, then per page its visitors HLL and per day of it the day's ranking zset, total
- * and the page's visitors HLL of the day. ARGV: per page: page, views, HLL string ('' to leave visitors as
- * they are), number of days, then per day: views, HLL string or '', ms until the day's keys are deleted.
+ * KEYS: ranking zset, total, first-seen zset, then per page its visitors HLL and per day of it the day's ranking
+ * zset, total and the page's visitors HLL of the day. ARGV: per page: page, views, HLL string ('' to leave
+ * visitors as they are), first-seen day number ('' when not known: the page's is removed), number of days, then
+ * per day: views, HLL string or '', ms until the day's keys are deleted.
  */
 export const IMPORT_PAGES = `
-local ranking, total = KEYS[1], KEYS[2]
-local key, arg = 3, 1
+local ranking, total, first_seen = KEYS[1], KEYS[2], KEYS[3]
+local key, arg = 4, 1
 local function set_count(zset, sum, page, views)
   local before = tonumber(redis.call('ZSCORE', zset, page)) or 0
   redis.call('ZADD', zset, views, page)
   redis.call('INCRBY', sum, views - before)
 end
 while arg <= #ARGV do
-  local page, views, hll, days = ARGV[arg], tonumber(ARGV[arg + 1]), ARGV[arg + 2], tonumber(ARGV[arg + 3])
-  arg = arg + 4
+  local page, views, hll, first_day, days = ARGV[arg], tonumber(ARGV[arg + 1]), ARGV[arg + 2], ARGV[arg + 3], tonumber(ARGV[arg + 4])
+  arg = arg + 5
   set_count(ranking, total, page, views)
+  if first_day == '' then redis.call('ZREM', first_seen, page) else redis.call('ZADD', first_seen, first_day, page) end
   if hll ~= '' then redis.call('SET', KEYS[key], hll) end
   key = key + 1
   for _ = 1, days do
@@ -205,18 +209,19 @@ return #ARGV
 
 /**
  * Forgets one page and takes its views off the totals, so every total still equals the sum of its pages.
- * KEYS: ranking zset, total, the page's visitors HLL, then per retained day its ranking zset, total and the
- * page's visitors HLL. ARGV: page. Returns { views, visitors } as they were.
+ * KEYS: ranking zset, total, the page's visitors HLL, the first-seen zset, then per retained day its ranking
+ * zset, total and the page's visitors HLL. ARGV: page. Returns { views, visitors } as they were.
  */
 export const RESET_PAGE = `
 local page = ARGV[1]
 local views = tonumber(redis.call('ZSCORE', KEYS[1], page)) or 0
 local visitors = redis.call('PFCOUNT', KEYS[3])
 redis.call('ZREM', KEYS[1], page)
+redis.call('ZREM', KEYS[4], page)
 -- 0 - views, not -views: Lua's -0 is "-0", which INCRBY refuses
 redis.call('INCRBY', KEYS[2], 0 - views)
 redis.call('DEL', KEYS[3])
-for key = 4, #KEYS, 3 do
+for key = 5, #KEYS, 3 do
   local day_views = tonumber(redis.call('ZSCORE', KEYS[key], page))
   if day_views then
     redis.call('ZREM', KEYS[key], page)
@@ -229,15 +234,17 @@ return { views, visitors }
 
 /**
  * Everything the consistency check compares, read as of one instant (a script runs alone), so views counted
- * meanwhile cannot make a page disagree with a total. KEYS: ranking zset, total, then per day its ranking zset
- * and total. Returns { total, { page, score, ... }, { { page, score, ... } per day }, { total per day } }.
+ * meanwhile cannot make a page disagree with a total. KEYS: ranking zset, total, first-seen zset, then per day
+ * its ranking zset and total. Returns { total, { page, score, ... }, { { page, score, ... } per day },
+ * { total per day }, { page, first-seen day number, ... } }.
  */
 export const CONSISTENCY_READ = `
-local days = (#KEYS - 2) / 2
+local days = (#KEYS - 3) / 2
 local day_rankings, day_totals = {}, {}
 for i = 1, days do
-  day_rankings[i] = redis.call('ZREVRANGE', KEYS[1 + 2 * i], 0, -1, 'WITHSCORES')
-  day_totals[i] = tonumber(redis.call('GET', KEYS[2 + 2 * i])) or 0
+  day_rankings[i] = redis.call('ZREVRANGE', KEYS[2 + 2 * i], 0, -1, 'WITHSCORES')
+  day_totals[i] = tonumber(redis.call('GET', KEYS[3 + 2 * i])) or 0
 end
-return { tonumber(redis.call('GET', KEYS[2])) or 0, redis.call('ZREVRANGE', KEYS[1], 0, -1, 'WITHSCORES'), day_rankings, day_totals }
+return { tonumber(redis.call('GET', KEYS[2])) or 0, redis.call('ZREVRANGE', KEYS[1], 0, -1, 'WITHSCORES'), day_rankings, day_totals,
+  redis.call('ZREVRANGE', KEYS[3], 0, -1, 'WITHSCORES') }
 `;

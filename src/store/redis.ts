@@ -6,7 +6,7 @@ import { FoldedWarnings } from '../folded-warnings.js';
 import type { Metrics } from '../metrics.js';
 import { GroupCommit, type ItemOutcome } from './group-commit.js';
 import { redisKeys, type RedisKeys } from './redis-keys.js';
-import { dayKeyLifetimeMs, dayOf, daysFrom, DEFAULT_RETENTION_DAYS, startOfDay, type DayRange } from '../days.js';
+import { dayKeyLifetimeMs, dayNumber, dayOf, dayOfNumber, daysFrom, DEFAULT_RETENTION_DAYS, startOfDay, type DayRange } from '../days.js';
 import { EXPORT_PAGE, IMPORT_PAGES, PAGE_RANGE, PAGE_STATS, RECORD_VIEWS, RESET_PAGE, TOP_PAGES, TOP_PAGES_RANGE } from './redis-scripts.js';
 import { retainedDays, type PortableDay, type PortablePage, type VisitorState } from './portable.js';
 import {
@@ -97,7 +97,7 @@ interface ScriptedCommands {
   pageRange(numberOfKeys: number, ...keysThenPage: string[]): Promise<number[]>;
   topPagesRange(numberOfKeys: number, ...keysThenLimit: Array<string | number>): Promise<[number[], string[]]>;
   /** EXPORT_PAGE with binary replies: an HLL string is not text. */
-  exportPageBuffer(numberOfKeys: number, ...keysThenPage: string[]): Promise<[number, Buffer, number[], Buffer[]]>;
+  exportPageBuffer(numberOfKeys: number, ...keysThenPage: string[]): Promise<[number, Buffer, number[], Buffer[], number]>;
   importPages(numberOfKeys: number, ...keysThenArgs: Array<string | number | Buffer>): Promise<number>;
   resetPage(numberOfKeys: number, ...keysThenPage: string[]): Promise<[number, number]>;
 }
@@ -285,7 +285,7 @@ export class RedisStore implements ViewStore {
     const budgetOn = budget.viewsPerWindow > 0 || budget.newPagesPerWindow > 0;
     // The batch's instant decides its day too, so a batch never straddles midnight.
     const day = dayOf(now);
-    const keys: string[] = [this.keys.ranking, this.keys.total, this.keys.dayRanking(day), this.keys.dayTotal(day)];
+    const keys: string[] = [this.keys.ranking, this.keys.total, this.keys.dayRanking(day), this.keys.dayTotal(day), this.keys.firstSeen];
     const args: Array<string | number> = [
       this.options.maxPages,
       this.options.idempotencyWindowMs ?? IDEMPOTENCY_WINDOW_MS,
@@ -295,6 +295,7 @@ export class RedisStore implements ViewStore {
       context.newPagesWindow.remainingMs,
       dayKeyLifetimeMs(now, this.options.retentionDays ?? DEFAULT_RETENTION_DAYS),
       this.countVisitors ? 1 : 0,
+      dayNumber(day),
     ];
     for (const { page, visitorId, idempotencyKey, client, mayCreatePage } of views) {
       if (this.countVisitors) keys.push(this.keys.visitors(page), this.keys.dayVisitors(day, page));
@@ -398,8 +399,8 @@ export class RedisStore implements ViewStore {
     const { pages } = await this.topPages(2 ** 31 - 1);
     const exported: PortablePage[] = [];
     for (const { page } of pages) {
-      const keys = [this.keys.ranking, this.keys.visitors(page), ...days.map((day) => this.keys.dayRanking(day)), ...days.map((day) => this.keys.dayVisitors(day, page))];
-      const [views, hll, dayViews, dayHlls] = await this.timed('export_page', () => this.redis.exportPageBuffer(keys.length, ...keys, page));
+      const keys = [this.keys.ranking, this.keys.visitors(page), this.keys.firstSeen, ...days.map((day) => this.keys.dayRanking(day)), ...days.map((day) => this.keys.dayVisitors(day, page))];
+      const [views, hll, dayViews, dayHlls, firstSeen] = await this.timed('export_page', () => this.redis.exportPageBuffer(keys.length, ...keys, page));
       // A page reset between the listing and its read is gone: it is not exported.
       if (views === 0) continue;
       const portableDays: PortableDay[] = [];
@@ -408,18 +409,18 @@ export class RedisStore implements ViewStore {
         if (viewed > 0) portableDays.push({ day, views: viewed, visitorState: this.countVisitors ? hllState(dayHlls[i] ?? Buffer.alloc(0)) : undefined });
       });
       const { visitors } = await this.getPage(page);
-      exported.push({ page, views, visitors, visitorState: this.countVisitors ? hllState(hll) : undefined, days: portableDays });
+      exported.push({ page, views, visitors, visitorState: this.countVisitors ? hllState(hll) : undefined, firstSeen: firstSeen < 0 ? undefined : dayOfNumber(firstSeen), days: portableDays });
     }
     return exported;
   }
 
   async importPages(pages: readonly PortablePage[]): Promise<void> {
-    const keys: string[] = [this.keys.ranking, this.keys.total];
+    const keys: string[] = [this.keys.ranking, this.keys.total, this.keys.firstSeen];
     const args: Array<string | number | Buffer> = [];
-    for (const { page, views, visitorState, days } of pages) {
+    for (const { page, views, visitorState, firstSeen, days } of pages) {
       keys.push(this.keys.visitors(page));
       // Without visitor counting an imported visitor state is not kept (docs/data.md): '' writes no HLL.
-      args.push(page, views, this.countVisitors ? hllBytes(visitorState) : '', days.length);
+      args.push(page, views, this.countVisitors ? hllBytes(visitorState) : '', firstSeen === undefined ? '' : dayNumber(firstSeen), days.length);
       for (const { day, views: dayViews, visitorState: dayState } of days) {
         keys.push(this.keys.dayRanking(day), this.keys.dayTotal(day), this.keys.dayVisitors(day, page));
         // The moment the day's keys end, whenever they are written: the end of the day plus the retention.
@@ -432,7 +433,7 @@ export class RedisStore implements ViewStore {
 
   async resetPage(page: string): Promise<PageStats> {
     const kept = retainedDays((this.options.now ?? Date.now)(), this.retention());
-    const keys = [this.keys.ranking, this.keys.total, this.keys.visitors(page)];
+    const keys = [this.keys.ranking, this.keys.total, this.keys.visitors(page), this.keys.firstSeen];
     for (const day of daysFrom(kept.from, kept.to)) keys.push(this.keys.dayRanking(day), this.keys.dayTotal(day), this.keys.dayVisitors(day, page));
     const [views, visitors] = await this.timed('reset_page', () => this.redis.resetPage(keys.length, ...keys, page));
     return pageStats(page, views, this.countVisitors ? visitors : null);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import { dayNumber } from '../../src/days.js';
 import { createMetrics } from '../../src/metrics.js';
 import { redisKeys } from '../../src/store/redis-keys.js';
 import { RedisStore } from '../../src/store/redis.js';
@@ -69,9 +70,9 @@ describe('RedisStore against a real redis-server (view store contract)', () => {
       ];
       const day = '2026-03-01';
       const dayKeysMs = 90_000;
-      const batchKeys = [keys.ranking, keys.total, keys.dayRanking(day), keys.dayTotal(day)];
-      // No budget (limits 0, so the windows' remaining times do not matter); the day's keys live 90 s; visitors counted.
-      const batchArgs: Array<string | number> = [maxPages, windowMs, 0, 1, 0, 1, dayKeysMs, 1];
+      const batchKeys = [keys.ranking, keys.total, keys.dayRanking(day), keys.dayTotal(day), keys.firstSeen];
+      // No budget (limits 0, so the windows' remaining times do not matter); the day's keys live 90 s; visitors counted; the day's number.
+      const batchArgs: Array<string | number> = [maxPages, windowMs, 0, 1, 0, 1, dayKeysMs, 1, dayNumber(day)];
       for (const { page, visitor, key } of views) {
         batchKeys.push(keys.visitors(page), keys.dayVisitors(day, page), ...(key === undefined ? [] : [keys.idempotency(key)]));
         batchArgs.push(page, visitor, key === undefined ? 0 : 1, 0, 1);
@@ -97,6 +98,7 @@ describe('RedisStore against a real redis-server (view store contract)', () => {
         expect(await raw.pttl(dayKey), `${dayKey} expires as the header says`).to.be.within(dayKeysMs - 5000, dayKeysMs);
       }
       expect(await raw.exists(keys.dayVisitors(day, 'c')), 'a refused view writes no day key').to.equal(0);
+      expect(await raw.zrevrange(keys.firstSeen, 0, -1, 'WITHSCORES'), 'the views that created a and b recorded the day; refused c did not').to.deep.equal(['b', String(dayNumber(day)), 'a', String(dayNumber(day))]);
     } finally {
       raw.disconnect();
     }
@@ -116,7 +118,7 @@ describe('RedisStore against a real redis-server (view store contract)', () => {
       await store.getPage('a');
       await store.pageRange('a', { from: '2026-02-28', to: '2026-03-01' });
       expect((await raw.keys(`${keyPrefix}*`)).sort()).to.deep.equal(
-        [keys.ranking, keys.total, keys.dayRanking('2026-03-01'), keys.dayTotal('2026-03-01'), keys.idempotency('key-1')].sort(),
+        [keys.ranking, keys.total, keys.firstSeen, keys.dayRanking('2026-03-01'), keys.dayTotal('2026-03-01'), keys.idempotency('key-1')].sort(),
       );
       const scripts = sent.filter(([command]) => /^eval/i.test(command ?? ''));
       expect(scripts, 'the three calls reached Redis').to.have.length.of.at.least(3);

@@ -435,6 +435,37 @@ export function viewStoreContract(makeStore: (options: ContractStoreOptions) => 
       expect(await count(target, 'a', 'v2')).to.deep.equal({ page: 'a', views: 1001, visitors: 2 });
     });
 
+    it('the first-seen day is the UTC day a page was first counted; the export carries it and an import sets it', async () => {
+      const source = await filled();
+      const firstSeen = (pages: Array<{ page: string; firstSeen?: string | undefined }>): Record<string, string | undefined> =>
+        Object.fromEntries(pages.map(({ page, firstSeen: day }) => [page, day]));
+      const exported = await source.exportPages();
+      expect(firstSeen(exported)).to.deep.equal({ a: '2026-03-01', 'b/c': '2026-03-02', '/': '2026-03-01' });
+      const target = await freshWith({ maxPages: 100, now: () => today });
+      await target.importPages(exported);
+      expect(firstSeen(await target.exportPages())).to.deep.equal(firstSeen(exported));
+      // A later view of an existing page leaves its first-seen day as it is.
+      await count(target, 'b/c', 'v9');
+      expect(firstSeen(await target.exportPages())['b/c']).to.equal('2026-03-02');
+    });
+
+    it('an import sets the first-seen day it is given, or none (base counts), and a reset clears it: the next view starts it again', async () => {
+      let now = today;
+      const target = await freshWith({ maxPages: 100, now: () => now });
+      await count(target, 'a', 'v1');
+      await count(target, 'old', 'v1');
+      await target.importPages([
+        { page: 'old', views: 7, days: [] },
+        { page: 'given', views: 3, firstSeen: '2020-05-05', days: [{ day: '2026-03-02', views: 1 }] },
+      ]);
+      const firstSeen = async (): Promise<Record<string, string | undefined>> => Object.fromEntries((await target.exportPages()).map(({ page, firstSeen: day }) => [page, day]));
+      expect(await firstSeen()).to.deep.equal({ old: undefined, given: '2020-05-05', a: '2026-03-02' });
+      await target.resetPage('given');
+      now = today + DAY;
+      await count(target, 'given', 'v1');
+      expect((await firstSeen())['given']).to.equal('2026-03-03');
+    });
+
     it('reset forgets one page on every read and takes its views off the totals; other pages keep theirs', async () => {
       const source = await filled();
       let now = today;
@@ -482,7 +513,7 @@ export function viewStoreContract(makeStore: (options: ContractStoreOptions) => 
       expect(withVisitors[0]?.visitorState, 'the counting store exports its visitor state').to.not.equal(undefined);
       const off = await viewsOnly();
       await off.importPages(withVisitors);
-      expect(await off.exportPages()).to.deep.equal([{ page: 'a', views: 2, visitors: null, visitorState: undefined, days: [{ day: '2026-03-02', views: 2, visitorState: undefined }] }]);
+      expect(await off.exportPages()).to.deep.equal([{ page: 'a', views: 2, visitors: null, visitorState: undefined, firstSeen: '2026-03-02', days: [{ day: '2026-03-02', views: 2, visitorState: undefined }] }]);
       expect(await off.pageRange('a', range)).to.include({ views: 2, visitors: null });
       // Counting switched back on starts from what the views-only store kept: no visitors were imported.
       now = today;
