@@ -115,3 +115,36 @@ describe('embedding the counter on other sites (Chromium, /pt.js, ALLOWED_ORIGIN
     expect(response.headers.get('cache-control')).to.match(/^public, max-age=\d+$/);
   });
 });
+
+describe('the embed script where visitors are not counted (VISITOR_MODE=off, Chromium)', function () {
+  let redis: RedisServer;
+  let service: RunningService;
+  let browser: Browser;
+  let site: Site;
+
+  before(async () => {
+    redis = await startRedis();
+    let trackerUrl = '';
+    site = await startSite(() => trackerUrl);
+    service = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn', VISITOR_MODE: 'off', ALLOWED_ORIGINS: `http://127.0.0.1:${site.port}` } });
+    trackerUrl = service.baseUrl;
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await service?.stop();
+    await redis?.cleanup();
+    site?.server.close();
+  });
+
+  it('writes the views and leaves the visitors element empty (the API says null), with no cookie of the tracker', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${site.port}/docs/intro`);
+    await page.waitForFunction("document.getElementById('views').textContent !== '?'", undefined, { timeout: 5000 });
+    expect(await page.textContent('#views')).to.equal('1');
+    expect(await page.textContent('#visitors')).to.equal('');
+    expect(await context.cookies(service.baseUrl)).to.deep.equal([]);
+    await context.close();
+  });
+});
