@@ -15,7 +15,8 @@ export const MAX_RANGE_DAYS = 366;
  * The longest range the top pages may be ranked over. That read sums every page of every day of the range
  * (ZUNIONSTORE), and Redis serves no one else meanwhile: 30 days of 10,000 pages measured 35-230 ms of Redis
  * time on a busy machine (docs/performance.md, Capacity), so a year would stall every view for seconds. A month covers
- * "this week" and "this month".
+ * "this week" and "this month". A range up to today reuses a cached union of its completed days, but its cold
+ * read (once a day, and after an import or a reset) still sums them all, so the cache does not lift this bound.
  */
 export const MAX_TOP_RANGE_DAYS = 31;
 

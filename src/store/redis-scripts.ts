@@ -125,19 +125,42 @@ return result
  * The top pages over a range: the days' rankings summed into a scratch key (ZUNIONSTORE), read, and deleted
  * in the same call, so nothing is left behind. ZUNION would hand every page of the range to the script and
  * leave the top to be picked in Lua; docs/performance.md's Capacity section has both measured.
- * KEYS: the scratch zset, the days' ranking zsets, the same days' totals. ARGV: limit (0: no ranking).
+ * A range that ends today may pass a cache key: the union of its completed days (all but the last) is then
+ * kept there, stamped with the range generation (a member "#generation:<n>" scored -1: no page name starts
+ * with "#", and no page scores below 1), and rebuilt only when missing or of another generation; the read sums
+ * it with today's ranking alone.
+ * KEYS: the scratch zset, the days' ranking zsets, the same days' totals, then optionally the cache zset and
+ * the generation string. ARGV: limit (0: no ranking), number of days, ms until the cache expires (with a cache).
  * Returns { { total on day 1, ..., total on day N }, { page, score, page, score, ... } }.
  */
 export const TOP_PAGES_RANGE = `
-local days = (#KEYS - 1) / 2
+local days = tonumber(ARGV[2])
 local totals = redis.call('MGET', unpack(KEYS, days + 2, 2 * days + 1))
 for i = 1, days do totals[i] = tonumber(totals[i]) or 0 end
 local limit, ranked = tonumber(ARGV[1]), {}
+local cache, generation = KEYS[2 * days + 2], KEYS[2 * days + 3]
 -- A limit of 0 asks for the days' totals alone, which cost no union.
 if limit > 0 then
-  redis.call('ZUNIONSTORE', KEYS[1], days, unpack(KEYS, 2, days + 1))
-  ranked = redis.call('ZREVRANGE', KEYS[1], 0, limit - 1, 'WITHSCORES')
+  if cache then
+    local stamp = '#generation:' .. (redis.call('GET', generation) or '0')
+    if not redis.call('ZSCORE', cache, stamp) then
+      redis.call('ZUNIONSTORE', cache, days - 1, unpack(KEYS, 2, days))
+      redis.call('ZADD', cache, -1, stamp)
+      redis.call('PEXPIRE', cache, ARGV[3])
+    end
+    redis.call('ZUNIONSTORE', KEYS[1], 2, cache, KEYS[days + 1])
+  else
+    redis.call('ZUNIONSTORE', KEYS[1], days, unpack(KEYS, 2, days + 1))
+  end
+  -- One more than the limit: the stamp, scored lowest, is among them only when fewer pages than that exist.
+  local top = redis.call('ZREVRANGE', KEYS[1], 0, limit, 'WITHSCORES')
   redis.call('DEL', KEYS[1])
+  for i = 1, #top, 2 do
+    if string.sub(top[i], 1, 1) ~= '#' and #ranked < 2 * limit then
+      ranked[#ranked + 1] = top[i]
+      ranked[#ranked + 1] = top[i + 1]
+    end
+  end
 end
 return { totals, ranked }
 `;
@@ -174,14 +197,15 @@ return { views, redis.call('GET', KEYS[2]) or '', day_views, day_hlls, tonumber(
  * Sets pages to imported figures, all in one call (the caller checked them all first). The totals move by
  * each difference, so the same import twice changes nothing. A day's keys get the expiry RECORD_VIEWS gives
  * them (the end of the day plus the retention), whether the import creates them or not.
- * KEYS: ranking zset, total, first-seen zset, then per page its visitors HLL and per day of it the day's ranking
+ * KEYS: ranking zset, total, first-seen zset, range generation (bumped: past days change), then per page its visitors HLL and per day of it the day's ranking
  * zset, total and the page's visitors HLL of the day. ARGV: per page: page, views, HLL string ('' to leave
  * visitors as they are), first-seen day number ('' when not known: the page's is removed), number of days, then
  * per day: views, HLL string or '', ms until the day's keys are deleted.
  */
 export const IMPORT_PAGES = `
 local ranking, total, first_seen = KEYS[1], KEYS[2], KEYS[3]
-local key, arg = 4, 1
+redis.call('INCR', KEYS[4])
+local key, arg = 5, 1
 local function set_count(zset, sum, page, views)
   local before = tonumber(redis.call('ZSCORE', zset, page)) or 0
   redis.call('ZADD', zset, views, page)
@@ -209,7 +233,8 @@ return #ARGV
 
 /**
  * Forgets one page and takes its views off the totals, so every total still equals the sum of its pages.
- * KEYS: ranking zset, total, the page's visitors HLL, the first-seen zset, then per retained day its ranking
+ * KEYS: ranking zset, total, the page's visitors HLL, the first-seen zset, the range generation (bumped: past
+ * days change), then per retained day its ranking
  * zset, total and the page's visitors HLL. ARGV: page. Returns { views, visitors } as they were.
  */
 export const RESET_PAGE = `
@@ -218,10 +243,11 @@ local views = tonumber(redis.call('ZSCORE', KEYS[1], page)) or 0
 local visitors = redis.call('PFCOUNT', KEYS[3])
 redis.call('ZREM', KEYS[1], page)
 redis.call('ZREM', KEYS[4], page)
+redis.call('INCR', KEYS[5])
 -- 0 - views, not -views: Lua's -0 is "-0", which INCRBY refuses
 redis.call('INCRBY', KEYS[2], 0 - views)
 redis.call('DEL', KEYS[3])
-for key = 5, #KEYS, 3 do
+for key = 6, #KEYS, 3 do
   local day_views = tonumber(redis.call('ZSCORE', KEYS[key], page))
   if day_views then
     redis.call('ZREM', KEYS[key], page)

@@ -6,7 +6,7 @@ import { FoldedWarnings } from '../folded-warnings.js';
 import type { Metrics } from '../metrics.js';
 import { GroupCommit, type ItemOutcome } from './group-commit.js';
 import { redisKeys, type RedisKeys } from './redis-keys.js';
-import { dayKeyLifetimeMs, dayNumber, dayOf, dayOfNumber, daysFrom, DEFAULT_RETENTION_DAYS, startOfDay, type DayRange } from '../days.js';
+import { addDays, DAY_MS, dayKeyLifetimeMs, dayNumber, dayOf, dayOfNumber, daysFrom, DEFAULT_RETENTION_DAYS, startOfDay, type DayRange } from '../days.js';
 import { EXPORT_PAGE, IMPORT_PAGES, PAGE_RANGE, PAGE_STATS, RECORD_VIEWS, RESET_PAGE, TOP_PAGES, TOP_PAGES_RANGE } from './redis-scripts.js';
 import { retainedDays, type PortableDay, type PortablePage, type VisitorState } from './portable.js';
 import {
@@ -379,7 +379,16 @@ export class RedisStore implements ViewStore {
   async topPagesRange(range: DayRange, limit: number): Promise<TopPagesRange> {
     const days = daysFrom(range.from, range.to);
     const keys = [this.keys.rangeScratch, ...days.map((day) => this.keys.dayRanking(day)), ...days.map((day) => this.keys.dayTotal(day))];
-    const [totals, ranked] = await this.timed('top_pages_range', () => this.redis.topPagesRange(keys.length, ...keys, limit));
+    const args: number[] = [limit, days.length];
+    // A ranking up to today (the common "last N days") reuses the union of its completed days until midnight;
+    // only one cache per first day can exist a day, so their number stays bounded by MAX_TOP_RANGE_DAYS.
+    const now = (this.options.now ?? Date.now)();
+    const today = dayOf(now);
+    if (limit > 0 && days.length > 1 && range.to === today) {
+      keys.push(this.keys.rangeCache(range.from, addDays(today, -1)), this.keys.rangeGeneration);
+      args.push(startOfDay(today) + DAY_MS - now);
+    }
+    const [totals, ranked] = await this.timed('top_pages_range', () => this.redis.topPagesRange(keys.length, ...keys, ...args));
     const dayViews = days.map((day, i) => ({ day, views: totals[i] ?? 0 }));
     return topPagesRange(range, rankedPages(ranked), dayViews);
   }
@@ -415,7 +424,7 @@ export class RedisStore implements ViewStore {
   }
 
   async importPages(pages: readonly PortablePage[]): Promise<void> {
-    const keys: string[] = [this.keys.ranking, this.keys.total, this.keys.firstSeen];
+    const keys: string[] = [this.keys.ranking, this.keys.total, this.keys.firstSeen, this.keys.rangeGeneration];
     const args: Array<string | number | Buffer> = [];
     for (const { page, views, visitorState, firstSeen, days } of pages) {
       keys.push(this.keys.visitors(page));
@@ -433,7 +442,7 @@ export class RedisStore implements ViewStore {
 
   async resetPage(page: string): Promise<PageStats> {
     const kept = retainedDays((this.options.now ?? Date.now)(), this.retention());
-    const keys = [this.keys.ranking, this.keys.total, this.keys.visitors(page), this.keys.firstSeen];
+    const keys = [this.keys.ranking, this.keys.total, this.keys.visitors(page), this.keys.firstSeen, this.keys.rangeGeneration];
     for (const day of daysFrom(kept.from, kept.to)) keys.push(this.keys.dayRanking(day), this.keys.dayTotal(day), this.keys.dayVisitors(day, page));
     const [views, visitors] = await this.timed('reset_page', () => this.redis.resetPage(keys.length, ...keys, page));
     return pageStats(page, views, this.countVisitors ? visitors : null);

@@ -131,6 +131,35 @@ describe('RedisStore against a real redis-server (view store contract)', () => {
     }
   });
 
+  it('a ranking up to today keeps the union of its completed days until midnight and reuses it; an import or a reset makes it be rebuilt', async () => {
+    const keyPrefix = `cache-${randomUUID()}:`;
+    const keys = redisKeys(keyPrefix);
+    let now = Date.parse('2026-03-01T18:00:00Z');
+    const store = await connectedStore(keyPrefix, 100, { now: () => now });
+    const raw = new Redis(redis.url);
+    try {
+      await store.recordView({ page: 'a', visitorId: 'v' });
+      now = Date.parse('2026-03-02T18:00:00Z');
+      await store.recordView({ page: 'b', visitorId: 'v' });
+      const range = { from: '2026-03-01', to: '2026-03-02' };
+      expect((await store.topPagesRange(range, 10)).pages).to.deep.equal([{ page: 'b', views: 1 }, { page: 'a', views: 1 }]);
+      const cache = keys.rangeCache('2026-03-01', '2026-03-01');
+      expect(await raw.pttl(cache), 'until midnight UTC by the store clock').to.be.within(6 * 3600_000 - 5000, 6 * 3600_000);
+      expect(await raw.exists(keys.rangeScratch)).to.equal(0);
+      // A member planted in the cache shows in the next read: the union is reused, not rebuilt.
+      await raw.zadd(cache, 7, 'planted');
+      expect((await store.topPagesRange(range, 10)).pages[0]).to.deep.equal({ page: 'planted', views: 7 });
+      await store.resetPage('nothing-here');
+      expect((await store.topPagesRange(range, 10)).pages, 'rebuilt after a reset').to.deep.equal([{ page: 'b', views: 1 }, { page: 'a', views: 1 }]);
+      await raw.zadd(cache, 7, 'planted');
+      await store.importPages([]);
+      expect((await store.topPagesRange(range, 10)).pages, 'rebuilt after an import').to.deep.equal([{ page: 'b', views: 1 }, { page: 'a', views: 1 }]);
+    } finally {
+      raw.disconnect();
+      await store.close();
+    }
+  });
+
   it('the day keys live until the retention after their UTC day ends, and a range read leaves no scratch key behind', async () => {
     const keyPrefix = `days-${randomUUID()}:`;
     const keys = redisKeys(keyPrefix);

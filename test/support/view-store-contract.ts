@@ -356,6 +356,25 @@ export function viewStoreContract(makeStore: (options: ContractStoreOptions) => 
       expect((await daily.topPagesRange({ from: '2026-03-01', to: '2026-03-01' }, 10)).pages.map(({ page }) => page)).to.deep.equal(['z', 'm', 'a']);
     });
 
+    it('a ranking up to today counts today\'s views at once, and past days as an import or a reset left them', async () => {
+      let now = Date.parse('2026-03-01T12:00:00Z');
+      const daily = await freshWith({ maxPages: 100, now: () => now });
+      for (const page of ['a', 'a', 'b', 'c']) await count(daily, page, 'v');
+      now += DAY;
+      await count(daily, 'b', 'v');
+      const range = { from: '2026-02-28', to: '2026-03-02' };
+      const top = async (limit: number): Promise<Array<{ page: string; views: number }>> => (await daily.topPagesRange(range, limit)).pages;
+      expect(await top(10)).to.deep.equal([{ page: 'b', views: 2 }, { page: 'a', views: 2 }, { page: 'c', views: 1 }]);
+      expect(await top(1), 'the limit holds').to.deep.equal([{ page: 'b', views: 2 }]);
+      await count(daily, 'b', 'v');
+      expect(await top(3), "today's view, at once").to.deep.equal([{ page: 'b', views: 3 }, { page: 'a', views: 2 }, { page: 'c', views: 1 }]);
+      await daily.importPages([{ page: 'a', views: 10, days: [{ day: '2026-03-01', views: 10 }] }]);
+      expect(await top(10), 'a past day set by an import').to.deep.equal([{ page: 'a', views: 10 }, { page: 'b', views: 3 }, { page: 'c', views: 1 }]);
+      await daily.resetPage('a');
+      expect(await top(10), 'a past day emptied by a reset').to.deep.equal([{ page: 'b', views: 3 }, { page: 'c', views: 1 }]);
+      expect((await daily.topPagesRange({ from: '2026-02-28', to: '2026-03-01' }, 10)).pages, 'a range of past days alone').to.deep.equal([{ page: 'c', views: 1 }, { page: 'b', views: 1 }]);
+    });
+
     it("a day's counts are deleted once the retention after its end has passed, other days' are kept", async () => {
       // 300 ms before midnight UTC with a retention of 0 days: the day's keys end at midnight.
       const midnight = Date.parse('2026-03-02T00:00:00Z');
