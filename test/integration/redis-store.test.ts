@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { dayNumber } from '../../src/days.js';
 import { createMetrics } from '../../src/metrics.js';
-import { redisKeys } from '../../src/store/redis-keys.js';
+import { redisKeys, type RedisKeys } from '../../src/store/redis-keys.js';
 import { RedisStore } from '../../src/store/redis.js';
 import { RECORD_VIEWS } from '../../src/store/redis-scripts.js';
 import { VIEW_OUTCOME, VISITOR_SALT_LIFETIME_MS } from '../../src/store/view-store.js';
@@ -104,40 +104,45 @@ describe('RedisStore against a real redis-server (view store contract)', () => {
     }
   });
 
-  it('without visitor counting a view writes no HyperLogLog and sends no visitor id: only the counts and the idempotency key exist', async () => {
-    const keyPrefix = `off-${randomUUID()}:`;
-    const keys = redisKeys(keyPrefix);
-    const noon = Date.parse('2026-03-01T12:00:00Z');
-    const store = await connectedStore(keyPrefix, 100, { now: () => noon, countVisitors: false });
+  /** A store of 100 pages on a fresh key prefix starting with `name`, and a raw client beside it, both closed after `use`. */
+  async function withStore(name: string, options: Omit<ContractStoreOptions, 'maxPages'>, use: (store: RedisStore, keys: RedisKeys, raw: Redis, keyPrefix: string) => Promise<void>): Promise<void> {
+    const keyPrefix = `${name}-${randomUUID()}:`;
+    const store = await connectedStore(keyPrefix, 100, options);
     const raw = new Redis(redis.url);
-    const monitor = await raw.monitor();
-    const sent: string[][] = [];
-    monitor.on('monitor', (_time: string, args: string[]) => sent.push(args));
     try {
-      await store.recordView({ page: 'a', visitorId: 'someone', idempotencyKey: 'key-1' });
-      await store.getPage('a');
-      await store.pageRange('a', { from: '2026-02-28', to: '2026-03-01' });
-      expect((await raw.keys(`${keyPrefix}*`)).sort()).to.deep.equal(
-        [keys.ranking, keys.total, keys.firstSeen, keys.dayRanking('2026-03-01'), keys.dayTotal('2026-03-01'), keys.idempotency('key-1')].sort(),
-      );
-      const scripts = sent.filter(([command]) => /^eval/i.test(command ?? ''));
-      expect(scripts, 'the three calls reached Redis').to.have.length.of.at.least(3);
-      expect(scripts.flat().join(' '), 'no visitor id travels to Redis').to.not.include('someone');
-      expect(scripts.flat().filter((arg) => arg.includes('visitors:')), 'no visitors key is passed').to.deep.equal([]);
+      await use(store, redisKeys(keyPrefix), raw, keyPrefix);
     } finally {
-      monitor.disconnect();
       raw.disconnect();
       await store.close();
     }
+  }
+
+  it('without visitor counting a view writes no HyperLogLog and sends no visitor id: only the counts and the idempotency key exist', async () => {
+    const noon = Date.parse('2026-03-01T12:00:00Z');
+    await withStore('off', { now: () => noon, countVisitors: false }, async (store, keys, raw, keyPrefix) => {
+      const monitor = await raw.monitor();
+      const sent: string[][] = [];
+      monitor.on('monitor', (_time: string, args: string[]) => sent.push(args));
+      try {
+        await store.recordView({ page: 'a', visitorId: 'someone', idempotencyKey: 'key-1' });
+        await store.getPage('a');
+        await store.pageRange('a', { from: '2026-02-28', to: '2026-03-01' });
+        expect((await raw.keys(`${keyPrefix}*`)).sort()).to.deep.equal(
+          [keys.ranking, keys.total, keys.firstSeen, keys.dayRanking('2026-03-01'), keys.dayTotal('2026-03-01'), keys.idempotency('key-1')].sort(),
+        );
+        const scripts = sent.filter(([command]) => /^eval/i.test(command ?? ''));
+        expect(scripts, 'the three calls reached Redis').to.have.length.of.at.least(3);
+        expect(scripts.flat().join(' '), 'no visitor id travels to Redis').to.not.include('someone');
+        expect(scripts.flat().filter((arg) => arg.includes('visitors:')), 'no visitors key is passed').to.deep.equal([]);
+      } finally {
+        monitor.disconnect();
+      }
+    });
   });
 
   it('a ranking up to today keeps the union of its completed days until midnight and reuses it; an import or a reset makes it be rebuilt', async () => {
-    const keyPrefix = `cache-${randomUUID()}:`;
-    const keys = redisKeys(keyPrefix);
     let now = Date.parse('2026-03-01T18:00:00Z');
-    const store = await connectedStore(keyPrefix, 100, { now: () => now });
-    const raw = new Redis(redis.url);
-    try {
+    await withStore('cache', { now: () => now }, async (store, keys, raw) => {
       await store.recordView({ page: 'a', visitorId: 'v' });
       now = Date.parse('2026-03-02T18:00:00Z');
       await store.recordView({ page: 'b', visitorId: 'v' });
@@ -154,19 +159,12 @@ describe('RedisStore against a real redis-server (view store contract)', () => {
       await raw.zadd(cache, 7, 'planted');
       await store.importPages([]);
       expect((await store.topPagesRange(range, 10)).pages, 'rebuilt after an import').to.deep.equal([{ page: 'b', views: 1 }, { page: 'a', views: 1 }]);
-    } finally {
-      raw.disconnect();
-      await store.close();
-    }
+    });
   });
 
   it('the day keys live until the retention after their UTC day ends, and a range read leaves no scratch key behind', async () => {
-    const keyPrefix = `days-${randomUUID()}:`;
-    const keys = redisKeys(keyPrefix);
     const noon = Date.parse('2026-03-01T12:00:00Z');
-    const store = await connectedStore(keyPrefix, 100, { now: () => noon, retentionDays: 400 });
-    const raw = new Redis(redis.url);
-    try {
+    await withStore('days', { now: () => noon, retentionDays: 400 }, async (store, keys, raw) => {
       await store.recordView({ page: 'a', visitorId: 'v' });
       const lifetimeMs = 12 * 3600_000 + 400 * 24 * 3600_000;
       for (const dayKey of [keys.dayRanking('2026-03-01'), keys.dayTotal('2026-03-01'), keys.dayVisitors('2026-03-01', 'a')]) {
@@ -175,10 +173,7 @@ describe('RedisStore against a real redis-server (view store contract)', () => {
       expect((await store.topPagesRange({ from: '2026-02-01', to: '2026-03-01' }, 10)).pages).to.deep.equal([{ page: 'a', views: 1 }]);
       expect(await raw.exists(keys.rangeScratch)).to.equal(0);
       expect(await raw.ttl(keys.ranking), 'the all-time counts never expire').to.equal(-1);
-    } finally {
-      raw.disconnect();
-      await store.close();
-    }
+    });
   });
 
   it("a day's visitor salt is the first one stored, under a key of redis-keys.ts that Redis deletes after 48 hours", async () => {
