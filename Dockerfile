@@ -4,7 +4,7 @@
 #                      then runs the smoke suite (compose's `testing` profile uses it)
 #   dev                `skaffold dev`'s image (tsx watch; see its comment below)
 # Written for both the classic builder (Debian's docker.io: no BuildKit, so no RUN --mount and no
-# `# syntax=` line) and buildx. The base is pinned by tag; scripts/standin-images.sh builds a local
+# `# syntax=` line) and buildx. The base is pinned by tag; scripts/ci-machine/standin-images.sh builds a local
 # stand-in with the same tag where Docker Hub is out of reach.
 # The classic builder builds every stage before the target, so there `docker build .` runs the test
 # and dev stages too (a failing lint or unit test fails the build; cached when nothing changed); BuildKit

@@ -14,8 +14,8 @@ trivy="$(scripts/trivy.sh)"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-helm="$(scripts/helm.sh)"
-kubectl="$(scripts/kube-tool.sh kubectl)"
+helm="$(scripts/ci-machine/helm.sh)"
+kubectl="$(scripts/ci-machine/kube-tool.sh kubectl)"
 
 scan() {
   # --skip-check-update: the policies built into this Trivy, never a download.

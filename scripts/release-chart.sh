@@ -46,7 +46,7 @@ owner="$(printf '%s' "$REGISTRY_OWNER" | tr '[:upper:]' '[:lower:]')"
 
 image="ghcr.io/$owner/page-tracker"
 
-helm="$(scripts/helm.sh)"
+helm="$(scripts/ci-machine/helm.sh)"
 mkdir -p "$out_dir"
 # The chart's default image.repository names the upstream owner; a release from any other owner must point
 # at the image it pushed itself, so a copy of the chart gets this release's repository before packaging.

@@ -5,9 +5,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import getRawBody from 'raw-body';
 import type { Logger } from 'pino';
-import { InvalidPageError, StoreUnavailableError } from './errors.js';
+import { HttpError, MethodNotAllowedError } from './errors.js';
 import { parsePageName } from './page.js';
-import { EXPORT_FORMAT, EXPORT_VERSION, InvalidImportError, parseImport, type ExportHeader } from './store/portable.js';
+import { EXPORT_FORMAT, EXPORT_VERSION, parseImport, type ExportHeader } from './store/portable.js';
 import type { ViewStore } from './store/view-store.js';
 
 /**
@@ -16,7 +16,7 @@ import type { ViewStore } from './store/view-store.js';
  * of pages with a year of days each; a larger migration is split into several files (import sets figures, so
  * the order of the files does not matter).
  */
-export const MAX_IMPORT_BYTES = 32 * 1024 * 1024;
+const MAX_IMPORT_BYTES = 32 * 1024 * 1024;
 
 export interface AdminOptions {
   store: ViewStore;
@@ -45,42 +45,47 @@ function authorised(req: IncomingMessage, token: string): boolean {
 /** Answers an /admin request; true when the path was an admin path (answered), false when it is not one. */
 export function handleAdmin(req: IncomingMessage, res: ServerResponse, path: string, options: AdminOptions): boolean {
   if (path !== '/admin' && !path.startsWith('/admin/')) return false;
-  const { token } = options;
-  if (token === undefined) {
-    json(res, 404, { error: 'admin_disabled', message: 'the admin API is off: set ADMIN_TOKEN or ADMIN_TOKEN_FILE (the chart: config.adminToken) to turn it on' });
-    return true;
-  }
-  if (!authorised(req, token)) {
-    json(res, 401, { error: 'unauthorized', message: 'send Authorization: Bearer <ADMIN_TOKEN>' }, { 'WWW-Authenticate': 'Bearer realm="page-tracker admin"' });
-    return true;
-  }
   route(req, res, path, options).catch((error: unknown) => {
-    if (error instanceof InvalidImportError) {
-      json(res, 400, { error: error.code, line: error.line, message: `${error.message}; nothing was imported` });
-    } else if (error instanceof InvalidPageError) {
-      json(res, 400, { error: 'invalid_page', message: error.message });
-    } else if (isHttpError(error)) {
-      json(res, error.status, { error: error.status === 413 ? 'too_large' : 'bad_request', message: error.status === 413 ? `an import body may be at most ${MAX_IMPORT_BYTES} bytes; split it into several files` : error.message });
-    } else if (error instanceof StoreUnavailableError) {
-      json(res, 503, { error: 'store_unavailable', message: error.message }, { 'Retry-After': '1' });
-    } else {
-      options.logger.error({ err: error, path }, 'admin request failed');
-      if (res.headersSent) res.destroy();
-      else json(res, 500, { error: 'internal', message: 'the admin request failed; the service log has the cause' });
+    if (error instanceof HttpError && error.expose) {
+      json(res, error.status, error.body, error.headers);
+      return;
     }
+    options.logger.error({ err: error, path }, 'admin request failed');
+    if (res.headersSent) res.destroy();
+    else json(res, 500, { error: 'internal', message: 'the admin request failed; the service log has the cause' });
   });
   return true;
 }
 
+function checkToken(req: IncomingMessage, token: string | undefined): void {
+  if (token === undefined) {
+    throw new HttpError(404, 'admin_disabled', 'the admin API is off: set ADMIN_TOKEN or ADMIN_TOKEN_FILE (the chart: config.adminToken) to turn it on');
+  }
+  if (!authorised(req, token)) {
+    throw new HttpError(401, 'unauthorized', 'send Authorization: Bearer <ADMIN_TOKEN>', { headers: { 'WWW-Authenticate': 'Bearer realm="page-tracker admin"' } });
+  }
+}
+
 /** raw-body's errors carry the HTTP status they stand for (413 too large, 400 aborted or a bad length). */
-function isHttpError(error: unknown): error is Error & { status: number } {
+function isRawBodyError(error: unknown): error is Error & { status: number } {
   return error instanceof Error && 'status' in error && typeof error.status === 'number' && 'type' in error;
 }
 
+async function importBody(req: IncomingMessage): Promise<string> {
+  try {
+    return await getRawBody(req, { limit: MAX_IMPORT_BYTES, encoding: 'utf8' });
+  } catch (error) {
+    if (!isRawBodyError(error)) throw error;
+    if (error.status === 413) throw new HttpError(413, 'too_large', `an import body may be at most ${MAX_IMPORT_BYTES} bytes; split it into several files`);
+    throw new HttpError(error.status, 'bad_request', error.message, { cause: error });
+  }
+}
+
 async function route(req: IncomingMessage, res: ServerResponse, path: string, options: AdminOptions): Promise<void> {
+  checkToken(req, options.token);
   const { store } = options;
   if (path === '/admin/export') {
-    if (req.method !== 'GET') return json(res, 405, { error: 'method_not_allowed', message: 'GET /admin/export' }, { Allow: 'GET' });
+    if (req.method !== 'GET') throw new MethodNotAllowedError('GET /admin/export', ['GET']);
     const pages = await store.exportPages();
     const header: ExportHeader = { format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt: new Date(options.now()).toISOString(), store: store.kind, retentionDays: options.retentionDays };
     const lines = [header, ...pages].map((line) => `${JSON.stringify(line)}\n`);
@@ -88,15 +93,15 @@ async function route(req: IncomingMessage, res: ServerResponse, path: string, op
     return;
   }
   if (path === '/admin/import') {
-    if (req.method !== 'POST') return json(res, 405, { error: 'method_not_allowed', message: 'POST /admin/import' }, { Allow: 'POST' });
-    const body = await getRawBody(req, { limit: MAX_IMPORT_BYTES, encoding: 'utf8' });
+    if (req.method !== 'POST') throw new MethodNotAllowedError('POST /admin/import', ['POST']);
+    const body = await importBody(req);
     const pages = parseImport(body, store.kind, options.now(), options.retentionDays);
     await store.importPages(pages);
     options.logger.info({ pages: pages.length }, 'admin import');
     return json(res, 200, { imported: pages.length });
   }
   if (path.startsWith('/admin/pages/')) {
-    if (req.method !== 'DELETE') return json(res, 405, { error: 'method_not_allowed', message: 'DELETE /admin/pages/{page}' }, { Allow: 'DELETE' });
+    if (req.method !== 'DELETE') throw new MethodNotAllowedError('DELETE /admin/pages/{page}', ['DELETE']);
     const raw = path.slice('/admin/pages/'.length);
     // The home page's name is "/", which a path segment cannot hold: it is reset as /admin/pages/%2F.
     const page = parsePageName(raw === '%2F' ? '/' : raw);
@@ -104,5 +109,5 @@ async function route(req: IncomingMessage, res: ServerResponse, path: string, op
     options.logger.info({ page }, 'admin reset of a page');
     return json(res, 200, { reset: before });
   }
-  json(res, 404, { error: 'not_found', message: 'the admin API serves GET /admin/export, POST /admin/import and DELETE /admin/pages/{page}' });
+  throw new HttpError(404, 'not_found', 'the admin API serves GET /admin/export, POST /admin/import and DELETE /admin/pages/{page}');
 }

@@ -1,10 +1,14 @@
 import { Router } from '@koa/router';
 import Koa from 'koa';
 import type { AppDeps, AppState } from './context.js';
+import { accessLog } from './middleware/access-log.js';
+import { closeWhileDraining } from './middleware/close-while-draining.js';
 import { mapErrors } from './middleware/errors.js';
-import { observe } from './middleware/observe.js';
-import { crossOrigin } from './origin.js';
 import { refuseLargeBodies } from './middleware/refuse-large-bodies.js';
+import { requestId } from './middleware/request-id.js';
+import { requestMetrics } from './middleware/request-metrics.js';
+import { safetyHeaders } from './middleware/safety-headers.js';
+import { crossOrigin } from './origin.js';
 import { aboutRoutes } from './routes/about.js';
 import { badgeRoutes } from './routes/badge.js';
 import { embedRoutes } from './routes/embed.js';
@@ -24,9 +28,15 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   aboutRoutes(router, deps);
   embedRoutes(router);
   badgeRoutes(router, deps);
-  app.use(observe(deps));
-  app.use(refuseLargeBodies);
+  // Outermost first: the request id, log line and metrics see every answer, errors included, which
+  // mapErrors has made into an answer by the time they look.
+  app.use(requestId);
+  app.use(accessLog(deps));
+  app.use(requestMetrics(deps));
+  app.use(safetyHeaders);
+  app.use(closeWhileDraining(deps));
   app.use(mapErrors(deps));
+  app.use(refuseLargeBodies);
   app.use(crossOrigin(deps.config.allowedOrigins, deps.metrics));
   app.use(router.routes());
   app.use(router.allowedMethods());

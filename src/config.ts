@@ -41,12 +41,12 @@ export const ENV_VARIABLES = [
   'NODE_ENV',
 ] as const satisfies readonly string[];
 
-export type EnvVariable = (typeof ENV_VARIABLES)[number];
+type EnvVariable = (typeof ENV_VARIABLES)[number];
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-export const LOG_FORMATS = ['json', 'pretty'] as const;
+const LOG_FORMATS = ['json', 'pretty'] as const;
 
 /** How distinct visitors are told apart (docs/api.md, "Visitors without cookies"), or `off`: they are not counted. */
 export const VISITOR_MODES = ['cookie', 'cookieless', 'off'] as const;
@@ -54,7 +54,7 @@ export type VisitorMode = (typeof VISITOR_MODES)[number];
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** What the process knows about where its output goes; not an environment variable, but it decides defaults. */
-export interface Terminal {
+interface Terminal {
   stdoutIsTerminal: boolean;
 }
 
@@ -212,10 +212,10 @@ function keyPrefix(env: Env): string {
  * being its first viewer, which a reader does for a handful of pages an hour. Against the squat they still
  * bite: one address that creates 100 pages an hour needs 100 hours to fill the default 10,000-page cap.
  */
-export const DEFAULT_RATE_LIMIT_VIEWS_PER_MINUTE = 600;
-export const DEFAULT_NEW_PAGES_PER_CLIENT_PER_HOUR = 100;
+const DEFAULT_RATE_LIMIT_VIEWS_PER_MINUTE = 600;
+const DEFAULT_NEW_PAGES_PER_CLIENT_PER_HOUR = 100;
 /** HMAC-SHA256 keys shorter than its 32-byte output weaken it; a longer one is hashed down and gains nothing. */
-export const MIN_VISITOR_SECRET_LENGTH = 32;
+const MIN_VISITOR_SECRET_LENGTH = 32;
 
 function pagePattern(env: Env): RegExp | undefined {
   const raw = read(env, 'PAGE_PATTERN');
@@ -346,7 +346,7 @@ function visitorMode(env: Env): VisitorMode {
 }
 
 /** Long enough that guessing is hopeless, as for VISITOR_SECRET: `openssl rand -base64 32` gives 44. */
-export const MIN_ADMIN_TOKEN_LENGTH = 32;
+const MIN_ADMIN_TOKEN_LENGTH = 32;
 
 function adminToken(env: Env): string | undefined {
   const given = secret(env, 'ADMIN_TOKEN', 'ADMIN_TOKEN_FILE');

@@ -6,7 +6,7 @@ import { retainedDays } from './store/portable.js';
 import { redisKeys } from './store/redis-keys.js';
 import { CONSISTENCY_READ } from './store/redis-scripts.js';
 
-export interface ConsistencyOptions {
+interface ConsistencyOptions {
   url: string;
   keyPrefix: string;
   retentionDays: number;
@@ -15,7 +15,7 @@ export interface ConsistencyOptions {
   now?: number;
 }
 
-export interface ConsistencyReport {
+interface ConsistencyReport {
   pages: number;
   total: number;
   daysWithViews: number;

@@ -83,7 +83,7 @@ export interface DayRange {
 }
 
 /** How many days a range covers, both ends included. */
-export function rangeLength({ from, to }: DayRange): number {
+function rangeLength({ from, to }: DayRange): number {
   return Math.round((startOfDay(to) - startOfDay(from)) / DAY_MS) + 1;
 }
 
@@ -105,7 +105,7 @@ export function lastDays(days: number, now: number): DayRange {
 }
 
 /** The days of a range, checked: in order and at most `maxDays` long. */
-export function checkedRange(from: string, to: string, maxDays: number): DayRange {
+function checkedRange(from: string, to: string, maxDays: number): DayRange {
   if (from > to) throw new InvalidQueryError(`from (${from}) is after to (${to}); give the earlier day first`, 'from');
   const range = { from, to };
   const length = rangeLength(range);

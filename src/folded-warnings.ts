@@ -1,7 +1,7 @@
 import type { Logger } from './logger.js';
 
 /** How often, at most, a warning that keeps recurring is logged again (as a count). */
-export const FOLD_WINDOW_MS = 5000;
+const FOLD_WINDOW_MS = 5000;
 
 interface Fold {
   message: string;

@@ -12,8 +12,6 @@ export const SERVER_LIMITS = {
   // Node enforces the two timeouts above only when it sweeps its connections (every 30 s by default),
   // so a client trickling its headers was cut off after up to 40 s instead of 10 s.
   connectionsCheckingInterval: 1_000,
-  // The API reads no request body: anything announcing more than this is refused before it is sent.
-  maxBodyBytes: 16 * 1024,
 } as const;
 
 /** `handler` is Koa's app.callback(): it settles its own promise, answering every error itself. */

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ConfigError } from './config.js';
 
 /** The variable that chose the port, so that a port that cannot be bound is reported as its setting. */
-export type PortVariable = 'PORT' | 'METRICS_PORT';
+type PortVariable = 'PORT' | 'METRICS_PORT';
 
 function asConfigError(error: NodeJS.ErrnoException, port: number, host: string, variable: PortVariable): Error {
   switch (error.code) {

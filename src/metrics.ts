@@ -5,7 +5,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  * reaches a counting route and is not counted for one of these increments the counter once; errors (a bad
  * page name, Redis unavailable) are not drops and show in http_request_duration_seconds instead.
  */
-export const DROPPED_VIEW_REASONS = ['prefetch', 'bot', 'do_not_track', 'rate_limited', 'page_limit', 'duplicate', 'key_reused', 'pattern_refused', 'origin_refused'] as const;
+const DROPPED_VIEW_REASONS = ['prefetch', 'bot', 'do_not_track', 'rate_limited', 'page_limit', 'duplicate', 'key_reused', 'pattern_refused', 'origin_refused'] as const;
 export type DroppedViewReason = (typeof DROPPED_VIEW_REASONS)[number];
 
 // Every metric the service exposes, in one place (the Monitoring table of docs/operations.md is the contract).

@@ -2,13 +2,13 @@
 import cors from '@koa/cors';
 import type { Next } from 'koa';
 import type { AppContext } from './context.js';
-import { CrossOriginMethodError, InvalidOriginError, OriginNotAllowedError } from './errors.js';
+import { InvalidOriginError, MethodNotAllowedError, OriginNotAllowedError } from './errors.js';
 import { IDEMPOTENCY_KEY_HEADER, REPLAYED_HEADER } from './idempotency-key.js';
 import type { Metrics } from './metrics.js';
 import { parseOrigin } from './origin-rule.js';
 
 /** The routes other sites' pages may call: counting a view and reading the figures. */
-export const CROSS_ORIGIN_PREFIX = '/api/views';
+const CROSS_ORIGIN_PREFIX = '/api/views';
 /** The methods those routes serve; a preflight asking for any other is refused. */
 export const CROSS_ORIGIN_METHODS = ['GET', 'HEAD', 'POST'] as const;
 /** How long a browser may reuse a preflight's answer (Chromium caps it at 2 hours). */
@@ -22,7 +22,7 @@ type OriginVerdict = 'none' | 'same' | 'allowed';
  * forge Origin, so this decides which sites' pages count; a program can send any Origin or none, so it is
  * no defence against one.
  */
-export function checkOrigin(ctx: AppContext, allowed: ReadonlySet<string>): OriginVerdict {
+function checkOrigin(ctx: AppContext, allowed: ReadonlySet<string>): OriginVerdict {
   const offered = ctx.get('Origin');
   if (offered === '') return 'none';
   if (offered === 'null') throw new OriginNotAllowedError(offered);
@@ -80,7 +80,7 @@ export function crossOrigin(allowedOrigins: readonly string[], metrics: Pick<Met
     ctx.state.crossSite = true;
     const requested = ctx.get('Access-Control-Request-Method');
     if (ctx.method === 'OPTIONS' && requested !== '' && !CROSS_ORIGIN_METHODS.some((method) => method === requested)) {
-      throw new CrossOriginMethodError(requested, CROSS_ORIGIN_METHODS);
+      throw new MethodNotAllowedError(`${requested} is not served to other sites here; allowed: ${CROSS_ORIGIN_METHODS.join(', ')}`, CROSS_ORIGIN_METHODS);
     }
     await corsHeaders(ctx, next);
   };

@@ -2,7 +2,7 @@ import { StoreUnavailableError } from './errors.js';
 import type { Metrics } from './metrics.js';
 import type { ViewStore } from './store/view-store.js';
 
-export interface ReadinessState {
+interface ReadinessState {
   ready: boolean;
   reason?: string;
 }

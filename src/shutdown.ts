@@ -4,7 +4,7 @@ import type { Logger } from './logger.js';
 import type { Readiness } from './readiness.js';
 import type { ViewStore } from './store/view-store.js';
 
-export interface ShutdownParts {
+interface ShutdownParts {
   server: Server;
   metricsServer: Server;
   store: ViewStore;

@@ -6,7 +6,7 @@ import type { AppContext } from './context.js';
 import { isPrefetch } from './prefetch.js';
 
 /** The rules an operator chooses (IGNORE_BOTS, RESPECT_DNT); a prefetch is never counted. */
-export type UncountedRules = Pick<Config, 'ignoreBots' | 'respectDnt'>;
+type UncountedRules = Pick<Config, 'ignoreBots' | 'respectDnt'>;
 
 /**
  * Why this request is not a view, or undefined when it is one. A bot is recognised by its User-Agent with

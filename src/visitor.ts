@@ -13,7 +13,7 @@ export interface VisitorIdentity {
  * VISITOR_MODE=off: no visitor is told apart. Nothing of the request is read (no cookie, address or
  * User-Agent) and no cookie is set; the store, told not to count visitors, ignores the empty id.
  */
-export const NO_VISITORS: VisitorIdentity = { idOf: () => '' };
+const NO_VISITORS: VisitorIdentity = { idOf: () => '' };
 
 /** Whether a store counts visitors in this VISITOR_MODE: its countVisitors option. */
 export function countsVisitors(mode: VisitorMode): boolean {
@@ -30,12 +30,12 @@ export function visitorIdentity(mode: VisitorMode, store: Pick<ViewStore, 'visit
   return new VisitorIds(cookieSecret());
 }
 
-export const VISITOR_COOKIE = 'pt_visitor';
+const VISITOR_COOKIE = 'pt_visitor';
 /**
  * The name over HTTPS. A browser keeps a `__Host-` cookie only if it is Secure, has Path=/ and no Domain,
  * so neither a sibling subdomain nor a man in the middle of a plain-HTTP request can set or replace it.
  */
-export const SECURE_VISITOR_COOKIE = `__Host-${VISITOR_COOKIE}`;
+const SECURE_VISITOR_COOKIE = `__Host-${VISITOR_COOKIE}`;
 // A random UUID, a '.', and its HMAC-SHA256 in base64url (43 characters, no padding), under the given name.
 const signedVisitor = (name: string): RegExp =>
   new RegExp(`(?:^|;\\s*)${name}=([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\\.([A-Za-z0-9_-]{43})(?:;|$)`);

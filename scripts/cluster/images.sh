@@ -6,12 +6,12 @@
 #   scripts/cluster/images.sh monitoring  the Prometheus Operator, its config reloader and Prometheus
 #   scripts/cluster/images.sh load IMAGE… images already in the local Docker engine (docker save | ctr import)
 #   scripts/cluster/images.sh skaffold-artifact   the image a Skaffold build hook names (skaffold.yaml)
-# Needs a Docker engine (scripts/dockerd.sh start) to build and save images.
+# Needs a Docker engine (scripts/ci-machine/dockerd.sh start) to build and save images.
 set -euo pipefail
 # shellcheck source=scripts/cluster/lib.sh
 source "$(dirname "$0")/lib.sh"
 
-docker info >/dev/null 2>&1 || cluster_die "no Docker engine answers: start one (scripts/dockerd.sh start)"
+docker info >/dev/null 2>&1 || cluster_die "no Docker engine answers: start one (scripts/ci-machine/dockerd.sh start)"
 ctr_k8s() { "$(containerd_bin)/ctr" --address "$CLUSTER_CONTAINERD_SOCKET" --namespace k8s.io "$@"; }
 
 # An image of one static binary at PATH on an empty filesystem: what upstream ships for pause and for Go
@@ -50,7 +50,7 @@ case "${1:-}" in
     build_scratch_image "$COREDNS_IMAGE" "$(coredns_bin)/coredns" /coredns 65532:65532
     build_scratch_image "$LOCAL_PATH_PROVISIONER_IMAGE" "$(local_path_provisioner_bin)/local-path-provisioner" \
       /local-path-provisioner 0:0
-    "$CLUSTER_ROOT/scripts/standin-images.sh" "$HELPER_IMAGE"
+    "$CLUSTER_ROOT/scripts/ci-machine/standin-images.sh" "$HELPER_IMAGE"
     load_images "$PAUSE_IMAGE" "$COREDNS_IMAGE" "$LOCAL_PATH_PROVISIONER_IMAGE" "$HELPER_IMAGE"
     ;;
   ingress)

@@ -16,7 +16,7 @@ for tool in iptables iptables-restore ipset conntrack runc ip mount openssl dock
 done
 [ -x /usr/lib/cni/ptp ] || cluster_die "/usr/lib/cni/ptp missing: apt-get install containernetworking-plugins"
 # Images are built with Docker and handed to the cluster's containerd (nothing can be pulled).
-docker info >/dev/null 2>&1 || cluster_die "no Docker engine answers: start one (scripts/dockerd.sh start)"
+docker info >/dev/null 2>&1 || cluster_die "no Docker engine answers: start one (scripts/ci-machine/dockerd.sh start)"
 
 started=$SECONDS
 if cluster_is_up; then

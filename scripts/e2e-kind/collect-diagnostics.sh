@@ -14,7 +14,7 @@ kubectl get all,ingress,networkpolicy,pvc --all-namespaces --output wide >"$E2E_
 kubectl get events --all-namespaces --sort-by=.lastTimestamp >"$E2E_ARTIFACTS/events.txt" 2>&1
 "$(helm_bin)" list --all-namespaces >"$E2E_ARTIFACTS/helm-releases.txt" 2>&1
 
-for namespace in "$E2E_NAMESPACE" "$E2E_TRAEFIK_NAMESPACE" "$E2E_MONITORING_NAMESPACE" kube-system; do
+for namespace in "$RELEASE_NAMESPACE" "$E2E_TRAEFIK_NAMESPACE" "$E2E_MONITORING_NAMESPACE" kube-system; do
   dir="$E2E_ARTIFACTS/$namespace"
   mkdir -p "$dir"
   kubectl --namespace "$namespace" describe all,ingress,networkpolicy,pvc >"$dir/describe.txt" 2>&1

@@ -10,7 +10,7 @@ kubectl apply --filename - <<YAML
 apiVersion: v1
 kind: Namespace
 metadata:
-  name: $E2E_NAMESPACE
+  name: $RELEASE_NAMESPACE
   labels:
     pod-security.kubernetes.io/enforce: restricted
     pod-security.kubernetes.io/enforce-version: latest

@@ -5,4 +5,4 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 require_kind_context
 
-"$(helm_bin)" test "$E2E_RELEASE" --namespace "$E2E_NAMESPACE" --logs --timeout 3m
+"$(helm_bin)" test "$RELEASE_NAME" --namespace "$RELEASE_NAMESPACE" --logs --timeout 3m

@@ -8,12 +8,12 @@ require_kind_context
 
 helm="$(helm_bin)"
 mapfile -t values_args < <(e2e_values_args)
-log "helm upgrade --install $E2E_RELEASE"
-"$helm" upgrade --install "$E2E_RELEASE" "$E2E_CHART" \
-  --namespace "$E2E_NAMESPACE" \
+log "helm upgrade --install $RELEASE_NAME"
+"$helm" upgrade --install "$RELEASE_NAME" "$E2E_CHART" \
+  --namespace "$RELEASE_NAMESPACE" \
   "${values_args[@]}" \
   --wait --timeout 5m
-kubectl --namespace "$E2E_NAMESPACE" rollout status "deployment/$E2E_APP" --timeout=120s
-kubectl --namespace "$E2E_NAMESPACE" rollout status "statefulset/$E2E_REDIS" --timeout=120s
+kubectl --namespace "$RELEASE_NAMESPACE" rollout status "deployment/$APP_OBJECT_NAME" --timeout=120s
+kubectl --namespace "$RELEASE_NAMESPACE" rollout status "statefulset/$REDIS_OBJECT_NAME" --timeout=120s
 # What the release made, whatever its values turned on (a kind list would fail where a CRD is absent).
-"$helm" get manifest "$E2E_RELEASE" --namespace "$E2E_NAMESPACE" | kubectl get --filename -
+"$helm" get manifest "$RELEASE_NAME" --namespace "$RELEASE_NAMESPACE" | kubectl get --filename -

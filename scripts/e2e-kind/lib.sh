@@ -5,28 +5,22 @@
 E2E_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 readonly E2E_ROOT
 
-# The image the e2e builds and loads into kind; test/repo/workflows.test.ts checks that it equals
-# image.repository:image.tag in test/e2e/kind-values.yaml.
-readonly E2E_IMAGE="page-tracker:e2e"
+# The release, object, image, host and namespace names (RELEASE_NAME, RELEASE_NAMESPACE, APP_OBJECT_NAME,
+# REDIS_OBJECT_NAME, IMAGE_NAME, E2E_IMAGE_TAG, E2E_INGRESS_HOST, E2E_GATEWAY_HOST, E2E_TRAEFIK_NAMESPACE,
+# E2E_MONITORING_NAMESPACE) are in names.env, shared with the chart tests, the local-cluster suites,
+# test/e2e/kind-values.yaml and skaffold.yaml.
+# shellcheck source=names.env
+source "$E2E_ROOT/names.env"
+# The image the e2e builds and loads into the cluster; test/e2e/kind-values.yaml names the same one.
+readonly E2E_IMAGE="$IMAGE_NAME:$E2E_IMAGE_TAG"
 readonly E2E_KIND_CONFIG="$E2E_ROOT/test/e2e/kind-config.yaml"
 readonly E2E_VALUES="$E2E_ROOT/test/e2e/kind-values.yaml"
 # Layered on top of E2E_VALUES on the local test cluster: what that cluster cannot run yet.
 readonly E2E_LOCAL_VALUES="$E2E_ROOT/test/e2e/local-values.yaml"
 readonly E2E_CHART="$E2E_ROOT/charts/page-tracker"
-readonly E2E_NAMESPACE="page-tracker"
-readonly E2E_RELEASE="page-tracker"
-# Object names the chart derives from the release (see the contract's fixed names).
-readonly E2E_APP="page-tracker"
-readonly E2E_REDIS="page-tracker-redis"
-# The Ingress host. Requests go to 127.0.0.1 with this as their Host header (ingress_curl, the smoke suite's
-# HOST_HEADER), never through DNS: .test is a reserved name that never resolves, so a request that forgets the
-# header fails instead of leaning on public DNS.
-readonly E2E_HOST="page-tracker.e2e.test"
 
 # The versions of the third-party charts (TRAEFIK_CHART_VERSION, PROM_STACK_CHART_VERSION) and of the kind
 # node image (KIND_NEWEST_NODE_IMAGE) are in versions.env, which scripts/cluster/lib.sh (sourced below) reads.
-readonly E2E_TRAEFIK_NAMESPACE="traefik"
-readonly E2E_MONITORING_NAMESPACE="monitoring"
 
 E2E_CLUSTER_NAME="${E2E_CLUSTER_NAME:-page-tracker-e2e}"
 # The host port test/e2e/kind-config.yaml maps to the ingress controller's web entry point.
@@ -44,7 +38,7 @@ route_curl() {
 
 # curl to the ingress (URLs under $E2E_BASE_URL) with the Ingress host as the Host header.
 ingress_curl() {
-  route_curl "$E2E_HOST" "$@"
+  route_curl "$E2E_INGRESS_HOST" "$@"
 }
 
 # The local test cluster (scripts/cluster, `npm run cluster:up`) runs the same steps as kind; only
@@ -93,7 +87,7 @@ e2e_values_args() {
 }
 
 helm_bin() {
-  "$E2E_ROOT/scripts/helm.sh"
+  "$E2E_ROOT/scripts/ci-machine/helm.sh"
 }
 
 # The cluster's Kubernetes version (gitVersion, e.g. v1.30.4).

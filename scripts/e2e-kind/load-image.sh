@@ -9,14 +9,14 @@ require_kind_context
 
 if on_local_cluster; then
   # The Dockerfile's base images cannot be pulled on the machines that run the local cluster.
-  "$E2E_ROOT/scripts/standin-images.sh"
+  "$E2E_ROOT/scripts/ci-machine/standin-images.sh"
 fi
 log "building $E2E_IMAGE"
 docker build --target runtime --tag "$E2E_IMAGE" "$E2E_ROOT"
 if on_local_cluster; then
-  log "loading the images of release $E2E_RELEASE into the local cluster"
+  log "loading the images of release $RELEASE_NAME into the local cluster"
   mapfile -t values_args < <(e2e_values_args)
-  "$(helm_bin)" template "$E2E_RELEASE" "$E2E_CHART" --namespace "$E2E_NAMESPACE" "${values_args[@]}" |
+  "$(helm_bin)" template "$RELEASE_NAME" "$E2E_CHART" --namespace "$RELEASE_NAMESPACE" "${values_args[@]}" |
     "$E2E_ROOT/scripts/cluster/load-rendered-images.sh" "$E2E_IMAGE"
 else
   cluster="$(current_kind_cluster)"

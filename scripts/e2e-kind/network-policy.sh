@@ -20,22 +20,22 @@ socket.on("timeout", () => { console.log("timed out"); process.exit(3); });
 socket.on("error", (error) => { console.log("error: " + error.message); process.exit(error.code === "ECONNREFUSED" ? 5 : 4); });
 '
 # The Service's cluster IP, not its name: a DNS failure must not pass for a NetworkPolicy drop.
-redis_host="$(kubectl --namespace "$E2E_NAMESPACE" get service "$E2E_REDIS" --output 'jsonpath={.spec.clusterIP}')"
-[[ -n "$redis_host" ]] || die "service $E2E_REDIS has no cluster IP"
+redis_host="$(kubectl --namespace "$RELEASE_NAMESPACE" get service "$REDIS_OBJECT_NAME" --output 'jsonpath={.spec.clusterIP}')"
+[[ -n "$redis_host" ]] || die "service $REDIS_OBJECT_NAME has no cluster IP"
 
-cleanup() { kubectl --namespace "$E2E_NAMESPACE" delete pod "$probe_pod" --ignore-not-found --wait=false >/dev/null; }
+cleanup() { kubectl --namespace "$RELEASE_NAMESPACE" delete pod "$probe_pod" --ignore-not-found --wait=false >/dev/null; }
 trap cleanup EXIT
 cleanup
-kubectl --namespace "$E2E_NAMESPACE" wait --for=delete "pod/$probe_pod" --timeout=60s 2>/dev/null || true
+kubectl --namespace "$RELEASE_NAMESPACE" wait --for=delete "pod/$probe_pod" --timeout=60s 2>/dev/null || true
 
 log "probe from an app pod (must connect)"
-app_said="$(kubectl --namespace "$E2E_NAMESPACE" exec "deployment/$E2E_APP" -- node -e "$probe_js" "$redis_host" 6379)" \
+app_said="$(kubectl --namespace "$RELEASE_NAMESPACE" exec "deployment/$APP_OBJECT_NAME" -- node -e "$probe_js" "$redis_host" 6379)" \
   || die "the app pod could not reach Redis: $app_said"
 log "app: $app_said"
 
 log "probe from a pod without the app's labels (must be dropped or refused)"
 probe_js_json="$(node -p 'JSON.stringify(process.argv[1])' "$probe_js")"
-kubectl --namespace "$E2E_NAMESPACE" apply --filename - <<YAML
+kubectl --namespace "$RELEASE_NAMESPACE" apply --filename - <<YAML
 apiVersion: v1
 kind: Pod
 metadata:
@@ -69,13 +69,13 @@ YAML
 
 probe_finished() {
   local phase
-  phase="$(kubectl --namespace "$E2E_NAMESPACE" get pod "$probe_pod" --output 'jsonpath={.status.phase}')"
+  phase="$(kubectl --namespace "$RELEASE_NAMESPACE" get pod "$probe_pod" --output 'jsonpath={.status.phase}')"
   [[ "$phase" == "Succeeded" || "$phase" == "Failed" ]]
 }
 retry_until 120 probe_finished || die "probe pod did not finish"
-outsider_exit="$(kubectl --namespace "$E2E_NAMESPACE" get pod "$probe_pod" \
+outsider_exit="$(kubectl --namespace "$RELEASE_NAMESPACE" get pod "$probe_pod" \
   --output 'jsonpath={.status.containerStatuses[0].state.terminated.exitCode}')"
-outsider_said="$(kubectl --namespace "$E2E_NAMESPACE" logs "$probe_pod")"
+outsider_said="$(kubectl --namespace "$RELEASE_NAMESPACE" logs "$probe_pod")"
 log "outsider: exit $outsider_exit ($outsider_said)"
 [[ "$outsider_exit" == "3" || "$outsider_exit" == "5" ]] ||
   die "a pod without the app's labels was not blocked from Redis: $outsider_said"

@@ -14,14 +14,14 @@ done
 before="$(views_of)"
 [[ "$before" == "5" ]] || die "expected 5 views of $page before the restart, got $before"
 
-log "deleting pod $E2E_REDIS-0 (count before: $before)"
-kubectl --namespace "$E2E_NAMESPACE" delete pod "$E2E_REDIS-0" --wait=true
+log "deleting pod $REDIS_OBJECT_NAME-0 (count before: $before)"
+kubectl --namespace "$RELEASE_NAMESPACE" delete pod "$REDIS_OBJECT_NAME-0" --wait=true
 # The StatefulSet controller recreates the pod under the same name; until then `wait` finds nothing.
-redis_ready() { kubectl --namespace "$E2E_NAMESPACE" wait --for=condition=Ready pod "$E2E_REDIS-0" --timeout=10s; }
-retry_until 180 redis_ready || die "pod $E2E_REDIS-0 did not come back ready"
+redis_ready() { kubectl --namespace "$RELEASE_NAMESPACE" wait --for=condition=Ready pod "$REDIS_OBJECT_NAME-0" --timeout=10s; }
+retry_until 180 redis_ready || die "pod $REDIS_OBJECT_NAME-0 did not come back ready"
 # The app turns ready again once its next ping reaches the new Redis pod.
-kubectl --namespace "$E2E_NAMESPACE" wait --for=condition=Ready pod \
-  --selector "app.kubernetes.io/instance=$E2E_RELEASE,app.kubernetes.io/component=app" --timeout=120s
+kubectl --namespace "$RELEASE_NAMESPACE" wait --for=condition=Ready pod \
+  --selector "app.kubernetes.io/instance=$RELEASE_NAME,app.kubernetes.io/component=app" --timeout=120s
 
 count_readable() { views_of >/dev/null 2>&1; }
 retry_until 60 count_readable || die "the app did not answer for $page after Redis came back"

@@ -7,11 +7,11 @@ source "$(dirname "$0")/lib.sh"
 require_kind_context
 trap stop_port_forwards EXIT
 
-replicas="$(kubectl --namespace "$E2E_NAMESPACE" get deployment "$E2E_APP" --output 'jsonpath={.spec.replicas}')"
+replicas="$(kubectl --namespace "$RELEASE_NAMESPACE" get deployment "$APP_OBJECT_NAME" --output 'jsonpath={.spec.replicas}')"
 start_port_forward "$E2E_MONITORING_NAMESPACE" service/prometheus-operated 9090
 node --import tsx "$E2E_ROOT/scripts/e2e-kind/check-prometheus.ts" \
   --url "http://127.0.0.1:$E2E_PF_PORT" \
-  --namespace "$E2E_NAMESPACE" \
-  --service "$E2E_APP" \
+  --namespace "$RELEASE_NAMESPACE" \
+  --service "$APP_OBJECT_NAME" \
   --targets "$replicas" \
   --rules "$E2E_CHART/files/prometheus-rules.yaml"

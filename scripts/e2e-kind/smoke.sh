@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the black-box smoke suite (test/smoke, the same files as locally) against the release through each
-# route visitors have: the Ingress (Host $E2E_HOST), then the Gateway API HTTPRoute (each of its host names,
+# route visitors have: the Ingress (Host $E2E_INGRESS_HOST), then the Gateway API HTTPRoute (each of its host names,
 # read from the release), both served by Traefik on the same port; /metrics through a port-forward to the
 # metrics port.
 set -euo pipefail
@@ -11,20 +11,20 @@ trap stop_port_forwards EXIT
 
 # An HTTPRoute is served only once the Gateway's controller has accepted it and resolved its backend.
 route_condition() {
-  kubectl --namespace "$E2E_NAMESPACE" get httproute "$E2E_APP" \
+  kubectl --namespace "$RELEASE_NAMESPACE" get httproute "$APP_OBJECT_NAME" \
     --output "jsonpath={.status.parents[0].conditions[?(@.type==\"$1\")].status}"
 }
 route_hosts=()
-if kubectl --namespace "$E2E_NAMESPACE" get httproute "$E2E_APP" >/dev/null 2>&1; then
+if kubectl --namespace "$RELEASE_NAMESPACE" get httproute "$APP_OBJECT_NAME" >/dev/null 2>&1; then
   route_accepted() { [[ "$(route_condition Accepted)" == "True" && "$(route_condition ResolvedRefs)" == "True" ]]; }
   retry_until 60 route_accepted ||
-    die "HTTPRoute $E2E_APP not accepted by its Gateway: $(kubectl --namespace "$E2E_NAMESPACE" get httproute "$E2E_APP" --output 'jsonpath={.status}')"
-  mapfile -t route_hosts < <(kubectl --namespace "$E2E_NAMESPACE" get httproute "$E2E_APP" --output 'jsonpath={range .spec.hostnames[*]}{@}{"\n"}{end}')
-  ((${#route_hosts[@]} > 0)) || die "HTTPRoute $E2E_APP has no host names: the smoke suite could not tell its answers from the Ingress's"
+    die "HTTPRoute $APP_OBJECT_NAME not accepted by its Gateway: $(kubectl --namespace "$RELEASE_NAMESPACE" get httproute "$APP_OBJECT_NAME" --output 'jsonpath={.status}')"
+  mapfile -t route_hosts < <(kubectl --namespace "$RELEASE_NAMESPACE" get httproute "$APP_OBJECT_NAME" --output 'jsonpath={range .spec.hostnames[*]}{@}{"\n"}{end}')
+  ((${#route_hosts[@]} > 0)) || die "HTTPRoute $APP_OBJECT_NAME has no host names: the smoke suite could not tell its answers from the Ingress's"
 fi
 
-start_port_forward "$E2E_NAMESPACE" "service/$E2E_APP" 9100
-for host in "$E2E_HOST" "${route_hosts[@]}"; do
+start_port_forward "$RELEASE_NAMESPACE" "service/$APP_OBJECT_NAME" 9100
+for host in "$E2E_INGRESS_HOST" "${route_hosts[@]}"; do
   # Traefik may need a moment to pick up the Ingress or the route after helm returns. A visitor path: the
   # probes (/healthz, /readyz) are not routed to visitors.
   serves() { route_curl "$host" --fail --silent --show-error --max-time 5 --output /dev/null "$E2E_BASE_URL/api/views"; }

@@ -27,9 +27,9 @@ request_loop() {
 request_loop &
 loop_pid=$!
 sleep 2
-log "rollout restart deployment/$E2E_APP under load"
-kubectl --namespace "$E2E_NAMESPACE" rollout restart "deployment/$E2E_APP"
-kubectl --namespace "$E2E_NAMESPACE" rollout status "deployment/$E2E_APP" --timeout=180s
+log "rollout restart deployment/$APP_OBJECT_NAME under load"
+kubectl --namespace "$RELEASE_NAMESPACE" rollout restart "deployment/$APP_OBJECT_NAME"
+kubectl --namespace "$RELEASE_NAMESPACE" rollout status "deployment/$APP_OBJECT_NAME" --timeout=180s
 # Old pods keep draining for SHUTDOWN_DELAY_SECONDS after the rollout reports done: keep the load on.
 sleep 10
 touch "$stop_file"

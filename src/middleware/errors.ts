@@ -2,25 +2,8 @@ import { STATUS_CODES } from 'node:http';
 import type { Next } from 'koa';
 import type { AppContext, AppDeps } from '../context.js';
 import { FoldedWarnings } from '../folded-warnings.js';
-import {
-  BudgetExceededError,
-  CrossOriginMethodError,
-  InvalidOriginError,
-  InvalidIdempotencyKeyError,
-  InvalidPageError,
-  InvalidQueryError,
-  OriginNotAllowedError,
-  PageLimitReachedError,
-  StoreUnavailableError,
-  ViewRefusedError,
-} from '../errors.js';
+import { HttpError, MethodNotAllowedError, StoreUnavailableError } from '../errors.js';
 import { answerHtml, API_PREFIX, escapeHtml, htmlPage, wantsHtml } from '../html.js';
-
-interface ErrorBody {
-  error: string;
-  message: string;
-  [extra: string]: unknown;
-}
 
 // What a person can do about each error; the message above it says what happened.
 const WHAT_TO_DO: Record<string, string> = {
@@ -43,7 +26,7 @@ function sentence(message: string): string {
   return `${message.charAt(0).toUpperCase()}${message.slice(1)}.`;
 }
 
-function errorPage(status: number, body: ErrorBody, requestId: string): string {
+function errorPage(status: number, body: HttpError['body'], requestId: string): string {
   const title = `${status} ${STATUS_CODES[status] ?? 'Error'}`;
   return htmlPage(
     escapeHtml(`${title} - page-tracker`),
@@ -56,18 +39,28 @@ function errorPage(status: number, body: ErrorBody, requestId: string): string {
 }
 
 /** JSON for API clients; for a person's browser outside the API, the same answer as a page. */
-function answer(ctx: AppContext, status: number, body: ErrorBody): void {
+function answer(ctx: AppContext, error: HttpError): void {
+  ctx.set(error.headers);
   if (!ctx.path.startsWith(API_PREFIX)) ctx.vary('Accept');
   if (wantsHtml(ctx)) {
-    answerHtml(ctx, status, errorPage(status, body, ctx.state.requestId));
+    answerHtml(ctx, error.status, errorPage(error.status, error.body, ctx.state.requestId));
     return;
   }
-  ctx.status = status;
-  ctx.body = body;
+  ctx.status = error.status;
+  ctx.body = error.body;
 }
 
-function isExposedHttpError(error: unknown): error is { status: number; expose: boolean; message: string } {
-  return typeof error === 'object' && error !== null && 'status' in error && 'expose' in error && (error as { expose: unknown }).expose === true;
+/** What koa and the router leave unanswered: a path no route serves, or a method the path is not served with. */
+function unanswered(ctx: AppContext): HttpError | undefined {
+  if (ctx.body !== undefined && ctx.body !== null) return undefined;
+  if (ctx.status === 404) return new HttpError(404, 'not_found', `no route for ${ctx.method} ${ctx.path}`);
+  // The router answers 501 to methods it does not know (TRACE, PROPFIND, ...). That is the client's
+  // mistake, not a server error: as a 5xx it would count towards the error-ratio alert.
+  if (ctx.status === 405 || ctx.status === 501) {
+    const allow = ctx.response.get('Allow');
+    return new MethodNotAllowedError(`${ctx.method} is not allowed here; allowed: ${allow}`, allow.split(/,\s*/));
+  }
+  return undefined;
 }
 
 /** The one place where errors become HTTP answers; handlers just throw. */
@@ -77,45 +70,16 @@ export function mapErrors({ logger }: AppDeps) {
     try {
       await next();
     } catch (error) {
-      if (
-        error instanceof InvalidPageError ||
-        error instanceof InvalidIdempotencyKeyError ||
-        error instanceof InvalidOriginError ||
-        error instanceof OriginNotAllowedError
-      ) {
-        answer(ctx, error.status, { error: error.code, message: error.message });
-      } else if (error instanceof InvalidQueryError) {
-        answer(ctx, error.status, { error: error.code, message: error.message, parameter: error.parameter });
-      } else if (error instanceof CrossOriginMethodError) {
-        ctx.set('Allow', error.allow.join(', '));
-        answer(ctx, error.status, { error: error.code, message: error.message, allow: [...error.allow] });
-      } else if (error instanceof PageLimitReachedError) {
-        answer(ctx, error.status, { error: error.code, message: error.message, maxPages: error.maxPages });
-      } else if (error instanceof BudgetExceededError) {
-        ctx.set('Retry-After', String(error.retryAfterSeconds));
-        answer(ctx, error.status, { error: error.code, message: error.message, retryAfterSeconds: error.retryAfterSeconds });
-      } else if (error instanceof ViewRefusedError) {
-        answer(ctx, error.status, { error: error.code, message: error.message });
-      } else if (error instanceof StoreUnavailableError) {
-        ctx.set('Retry-After', '1');
-        answer(ctx, error.status, { error: error.code, message: error.message });
-        warnings.warn('store unavailable', { err: error.reason }, { reqId: ctx.state.requestId });
-      } else if (isExposedHttpError(error)) {
-        answer(ctx, error.status, { error: 'bad_request', message: error.message });
+      if (error instanceof HttpError && error.expose) {
+        answer(ctx, error);
       } else {
         logger.error({ reqId: ctx.state.requestId, err: error }, 'unexpected error');
-        answer(ctx, 500, { error: 'internal_error', message: 'internal error; the request id is in X-Request-Id' });
+        answer(ctx, new HttpError(500, 'internal_error', 'internal error; the request id is in X-Request-Id'));
       }
+      if (error instanceof StoreUnavailableError) warnings.warn('store unavailable', { err: error.reason }, { reqId: ctx.state.requestId });
       return;
     }
-    if (ctx.body !== undefined && ctx.body !== null) return;
-    if (ctx.status === 404) {
-      answer(ctx, 404, { error: 'not_found', message: `no route for ${ctx.method} ${ctx.path}` });
-    } else if (ctx.status === 405 || ctx.status === 501) {
-      // The router answers 501 to methods it does not know (TRACE, PROPFIND, ...). That is the client's
-      // mistake, not a server error: as a 5xx it would count towards the error-ratio alert.
-      const allow = ctx.response.get('Allow');
-      answer(ctx, 405, { error: 'method_not_allowed', message: `${ctx.method} is not allowed here; allowed: ${allow}`, allow: allow.split(/,\s*/) });
-    }
+    const left = unanswered(ctx);
+    if (left !== undefined) answer(ctx, left);
   };
 }

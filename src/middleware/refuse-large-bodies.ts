@@ -1,6 +1,9 @@
 import type { Next } from 'koa';
 import type { AppContext } from '../context.js';
-import { SERVER_LIMITS } from '../http-server.js';
+import { HttpError } from '../errors.js';
+
+/** The API reads no request body: anything announcing more than this is refused before it is sent. */
+export const MAX_BODY_BYTES = 16 * 1024;
 
 /**
  * No route reads a request body, so Node would otherwise answer and then drain whatever a client
@@ -11,15 +14,11 @@ import { SERVER_LIMITS } from '../http-server.js';
 export async function refuseLargeBodies(ctx: AppContext, next: Next): Promise<void> {
   const length = ctx.request.length;
   const unbounded = length === undefined && ctx.get('Transfer-Encoding') !== '';
-  if (!unbounded && (length === undefined || length <= SERVER_LIMITS.maxBodyBytes)) {
-    await next();
-    return;
+  if (unbounded || (length !== undefined && length > MAX_BODY_BYTES)) {
+    throw new HttpError(413, 'payload_too_large', `request bodies are limited to ${MAX_BODY_BYTES} bytes with a Content-Length; this API reads none`, {
+      headers: { Connection: 'close' },
+      details: { maxBytes: MAX_BODY_BYTES },
+    });
   }
-  ctx.set('Connection', 'close');
-  ctx.status = 413;
-  ctx.body = {
-    error: 'payload_too_large',
-    message: `request bodies are limited to ${SERVER_LIMITS.maxBodyBytes} bytes with a Content-Length; this API reads none`,
-    maxBytes: SERVER_LIMITS.maxBodyBytes,
-  };
+  await next();
 }

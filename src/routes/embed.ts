@@ -3,7 +3,7 @@ import type { AppContext } from '../context.js';
 import { pageNameOfPath } from '../page.js';
 
 /** How long browsers and caches may keep pt.js: a new version reaches every site within this time. */
-export const EMBED_SCRIPT_MAX_AGE_SECONDS = 300;
+const EMBED_SCRIPT_MAX_AGE_SECONDS = 300;
 
 /**
  * What a site includes with `<script src=".../pt.js" async></script>`. It counts the page it is on with
@@ -15,7 +15,7 @@ export const EMBED_SCRIPT_MAX_AGE_SECONDS = 300;
  * prefix works too. crypto.randomUUID exists only in secure contexts: over plain HTTP the key comes from
  * getRandomValues, which exists everywhere.
  */
-export const EMBED_SCRIPT = `// page-tracker: counts this page's view and shows its figures in the elements marked data-page-tracker.
+const EMBED_SCRIPT = `// page-tracker: counts this page's view and shows its figures in the elements marked data-page-tracker.
 (() => {
   'use strict';
   const script = document.currentScript;

@@ -9,7 +9,7 @@ import type { PageStats, TopPages, TopPagesRange, ViewStore } from '../store/vie
 import { countView } from './count-view.js';
 
 /** How many pages the home page ranks. */
-export const HOME_TOP_PAGES = 10;
+const HOME_TOP_PAGES = 10;
 /**
  * How long the home page reuses one ranking. Each home view is one Redis call (the group-committed view
  * write); a ranking read per view as well would double the calls on the busiest page for a table nobody

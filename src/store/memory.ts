@@ -22,7 +22,7 @@ import {
   type ViewToRecord,
 } from './view-store.js';
 
-export interface MemoryStoreOptions {
+interface MemoryStoreOptions {
   maxPages: number;
   /** How long an Idempotency-Key is remembered; IDEMPOTENCY_WINDOW_MS unless a test shortens it. */
   idempotencyWindowMs?: number;

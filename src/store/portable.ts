@@ -2,6 +2,7 @@
 // Both stores read and write it through the types here, and the whole body is checked by parseImport before
 // a store is given any of it, so a refused import writes nothing.
 import { addDays, dayOf, parseDay } from '../days.js';
+import { HttpError } from '../errors.js';
 import { parsePageName } from '../page.js';
 
 export const EXPORT_FORMAT = 'page-tracker-export';
@@ -56,15 +57,9 @@ export function retainedDays(now: number, retentionDays: number): { from: string
 }
 
 /** A refused import: the line (1-based) and what is wrong with it. Nothing has been written. */
-export class InvalidImportError extends Error {
-  readonly status = 400;
-  readonly code = 'invalid_import';
-  constructor(
-    readonly line: number,
-    problem: string,
-  ) {
-    super(`line ${line}: ${problem}`);
-    this.name = 'InvalidImportError';
+class InvalidImportError extends HttpError {
+  constructor(line: number, problem: string) {
+    super(400, 'invalid_import', `line ${line}: ${problem}; nothing was imported`, { details: { line } });
   }
 }
 

@@ -38,7 +38,7 @@ export interface RedisKeys {
   newPagesBudget(client: string, window: number): string;
 }
 
-export interface RedisKeyOptions {
+interface RedisKeyOptions {
   /** Wrap the prefix as a hash tag (Redis Cluster). The prefix must not be empty then: `{}` is no tag to Redis. */
   hashTag?: boolean;
 }

@@ -41,9 +41,9 @@ export const MAX_VIEWS_PER_BATCH = 256;
 /** Where Redis is: one server by URL, the primary Sentinel names, or a Redis Cluster from its seed nodes. */
 export type RedisTarget = { url: string } | { sentinel: RedisSentinelConfig } | { clusterNodes: readonly HostPort[] };
 
-export type RedisStoreOptions = RedisTarget & RedisStoreSettings;
+type RedisStoreOptions = RedisTarget & RedisStoreSettings;
 
-export interface RedisStoreSettings {
+interface RedisStoreSettings {
   /** For the data nodes: overrides the URL's user name (REDIS_USERNAME). */
   username?: string | undefined;
   /** For the data nodes: overrides the URL's password (REDIS_PASSWORD or REDIS_PASSWORD_FILE). */

@@ -101,7 +101,7 @@ export const VIEW_OUTCOME = {
   pageOutsidePattern: 6,
 } as const;
 
-export type ViewOutcome = (typeof VIEW_OUTCOME)[keyof typeof VIEW_OUTCOME];
+type ViewOutcome = (typeof VIEW_OUTCOME)[keyof typeof VIEW_OUTCOME];
 
 const KNOWN_OUTCOMES: ReadonlySet<number> = new Set(Object.values(VIEW_OUTCOME));
 
@@ -137,7 +137,7 @@ export const NEW_PAGES_WINDOW_MS = 60 * 60 * 1000;
 export const NO_BUDGET: ViewBudget = { viewsPerWindow: 0, viewsWindowMs: VIEWS_WINDOW_MS, newPagesPerWindow: 0, newPagesWindowMs: NEW_PAGES_WINDOW_MS };
 
 /** One fixed window of a budget at an instant: its number (part of the budget key's name) and how long it still runs. */
-export interface BudgetWindow {
+interface BudgetWindow {
   index: number;
   remainingMs: number;
 }

@@ -37,6 +37,12 @@ describe('chart: the app\'s Redis ACL user matches what the service sends', func
     expect(rules.filter((r) => r.startsWith('~') || r.startsWith('%') || r === 'allkeys')).to.deep.equal(['~page-tracker:*']);
   });
 
+  it('grants WAIT as well when config.redisMinReplicasAck is above 0: the service sends it after each batch', async function () {
+    const { acl } = await renderRedis({ config: { redisMinReplicasAck: 1 }, redis: { architecture: 'replication' } });
+    const { commands } = grants(acl, 'page-tracker');
+    expect([...commands].sort()).to.deep.equal([...new Set([...calledByScripts(), ...SENT_DIRECTLY, 'wait'])].sort());
+  });
+
   it('limits the app user to config.redisKeyPrefix, with glob characters taken literally', async function () {
     const { acl } = await renderRedis({ config: { redisKeyPrefix: 'site[1]*?:' }, redis: { auth: { username: 'tracker-app' } } });
     expect(grants(acl, 'tracker-app').rules.filter((r) => r.startsWith('~'))).to.deep.equal(['~site\\[1\\]\\*\\?:*']);

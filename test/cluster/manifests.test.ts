@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { repoRoot, runVisible, waitForOk } from '../support/docker.js';
+import { e2eImage } from '../../scripts/lib/shared-names.js';
 import { clusterEnv, kube, mustKube, readE2eNames, removeReleaseNamespace, serviceHttpUrl } from '../support/local-cluster.js';
 
 const names = readE2eNames();
@@ -21,8 +22,8 @@ describe('the plain manifests on the local cluster (`kubectl apply -k k8s/`)', f
     const secretStep = await runVisible(join(repoRoot, 'scripts', 'k8s-secret-env.sh'), []);
     expect(secretStep.code, 'scripts/k8s-secret-env.sh failed').to.equal(0);
     const rendered = await mustKube(['kustomize', 'k8s/']);
-    const load = await runVisible('bash', ['-c', 'scripts/cluster/load-rendered-images.sh page-tracker:e2e <<<"$RENDERED"'], {
-      env: clusterEnv({ RENDERED: rendered }),
+    const load = await runVisible('bash', ['-c', 'scripts/cluster/load-rendered-images.sh "$E2E_IMAGE" <<<"$RENDERED"'], {
+      env: clusterEnv({ RENDERED: rendered, E2E_IMAGE: e2eImage() }),
     });
     expect(load.code, 'loading the images k8s/ names failed').to.equal(0);
 

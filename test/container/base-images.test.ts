@@ -1,5 +1,5 @@
 // The base images as the chart and compose.yaml rely on them, whether pulled or built as stand-ins by
-// scripts/standin-images.sh: the official images' users, paths and versions.
+// scripts/ci-machine/standin-images.sh: the official images' users, paths and versions.
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -130,6 +130,7 @@ describe('admin API on the metrics port (the built service, real Redis)', functi
     const line = `${JSON.stringify({ page: 'x', views: 1 })}\n`;
     const answer = await importing(service, line.repeat(Math.ceil((32 * 1024 * 1024) / line.length) + 1));
     expect(answer.status).to.equal(413);
+    expect(await answer.json()).to.have.property('error', 'too_large');
     expect(await countOf(service)).to.equal(0);
   });
 
@@ -155,5 +156,35 @@ describe('admin API on the metrics port (the built service, real Redis)', functi
     expect((await fetch(`${service.metricsUrl}/admin/pages/%2F`, { method: 'DELETE', headers: auth })).status).to.equal(200);
     expect((await (await fetch(`${service.baseUrl}/api/views?limit=5`)).json())).to.deep.equal({ pages: [{ page: 'b/c', views: 1 }], total: 1 });
     expect((await fetch(`${service.metricsUrl}/admin/pages/a%2Fb`, { method: 'DELETE', headers: auth })).status).to.equal(400);
+  });
+
+  it('every refusal is JSON with its code, message and headers: a wrong token, an unknown path, a wrong method, Redis gone', async () => {
+    const redis = await startRedis();
+    redises.push(redis);
+    const service = await startService({ env: { REDIS_URL: redis.url, ADMIN_TOKEN: TOKEN } });
+    services.push(service);
+    const refusal = async (path: string, init: RequestInit = {}): Promise<{ status: number; headers: Headers; body: unknown }> => {
+      const answer = await fetch(`${service.metricsUrl}${path}`, init);
+      expect(answer.headers.get('content-type'), path).to.equal('application/json');
+      return { status: answer.status, headers: answer.headers, body: await answer.json() };
+    };
+    const unauthorised = await refusal('/admin/export', { headers: { Authorization: 'Bearer wrong' } });
+    expect(unauthorised).to.deep.include({ status: 401, body: { error: 'unauthorized', message: 'send Authorization: Bearer <ADMIN_TOKEN>' } });
+    expect(unauthorised.headers.get('www-authenticate')).to.equal('Bearer realm="page-tracker admin"');
+    expect(await refusal('/admin/nothing', { headers: auth })).to.deep.include({ status: 404 }).and.to.have.nested.property('body.error', 'not_found');
+    const routes = [
+      ['/admin/export', 'POST', 'GET', 'GET /admin/export'],
+      ['/admin/import', 'GET', 'POST', 'POST /admin/import'],
+      ['/admin/pages/a', 'GET', 'DELETE', 'DELETE /admin/pages/{page}'],
+    ] as const;
+    for (const [path, method, allowed, message] of routes) {
+      const wrongMethod = await refusal(path, { method, headers: auth });
+      expect(wrongMethod, `${method} ${path}`).to.deep.include({ status: 405, body: { error: 'method_not_allowed', message, allow: [allowed] } });
+      expect(wrongMethod.headers.get('allow')).to.equal(allowed);
+    }
+    await redis.kill();
+    const unavailable = await refusal('/admin/pages/a', { method: 'DELETE', headers: auth });
+    expect(unavailable).to.deep.include({ status: 503 }).and.to.have.nested.property('body.error', 'store_unavailable');
+    expect(unavailable.headers.get('retry-after')).to.equal('1');
   });
 });

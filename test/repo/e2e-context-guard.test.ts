@@ -1,12 +1,11 @@
 // The kind e2e steps must never act on a cluster that is not a kind cluster. No cluster runs here, so the
 // steps run with stand-in kubectl/helm/kind/docker/npm/curl on PATH that only record their calls: a step
 // pointed at a non-kind context must stop before calling anything but `kubectl config current-context`.
-import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { repoRoot } from '../../scripts/lib/workflows.js';
+import { standInTools, type StandIns } from '../support/stand-in-tools.js';
 
 const e2eDir = join(repoRoot, 'scripts', 'e2e-kind');
 // create-cluster makes its own kind context; run.sh only chains the others.
@@ -15,33 +14,20 @@ const steps = readdirSync(e2eDir)
   .sort();
 
 describe('kind e2e steps refuse a kube context that is not a kind cluster', function () {
-  let bin: string;
-  let calls: string;
+  let tools: StandIns;
 
   before(function () {
-    bin = mkdtempSync(join(tmpdir(), 'e2e-guard-'));
-    calls = join(bin, 'calls.log');
-    for (const tool of ['kubectl', 'helm', 'kind', 'docker', 'npm', 'curl']) {
-      const answer = tool === 'kubectl' ? 'if [ "$*" = "config current-context" ]; then echo "$FAKE_CONTEXT"; exit 0; fi\n' : '';
-      writeFileSync(join(bin, tool), `#!/usr/bin/env bash\n${answer}echo "${tool} $*" >> "${calls}"\n`);
-      chmodSync(join(bin, tool), 0o755);
-    }
+    const context = 'if [ "$*" = "config current-context" ]; then echo "$FAKE_CONTEXT"; exit 0; fi';
+    tools = standInTools({ kubectl: context, helm: '', kind: '', docker: '', npm: '', curl: '' });
   });
 
   after(function () {
-    rmSync(bin, { recursive: true, force: true });
+    tools.cleanup();
   });
 
   function runStep(step: string, env: Record<string, string>) {
-    rmSync(calls, { force: true });
-    const result = spawnSync(join(e2eDir, step), [], {
-      encoding: 'utf8',
-      timeout: 20000,
-      env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, E2E_ARTIFACTS: join(bin, 'artifacts'), ...env },
-    });
-    let recorded = '';
-    try { recorded = readFileSync(calls, 'utf8'); } catch { /* nothing was called */ }
-    return { ...result, recorded };
+    const result = tools.run(join(e2eDir, step), [], { E2E_ARTIFACTS: join(tools.bin, 'artifacts'), ...env });
+    return { ...result, recorded: result.calls.join('\n') };
   }
 
   it('has the steps to check', function () {

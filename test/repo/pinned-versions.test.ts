@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { allSteps, loadWorkflows, repoRoot } from '../../scripts/lib/workflows.js';
 import { pinnedVersions, pinnedVersionsFile } from '../../scripts/lib/pinned-versions.js';
+import { sharedNames } from '../../scripts/lib/shared-names.js';
 
 const pins = pinnedVersions();
 // Where a person reads which pins to bump by hand.
@@ -27,7 +28,7 @@ const textOf = (path: string): string => {
 // Legitimate occurrences of a pinned value elsewhere, with the reason.
 const notCopies: Record<string, string[]> = {
   // The stand-in image builder has a recipe per image name; the pin says which image the cluster uses.
-  HELPER_IMAGE: ['scripts/standin-images.sh'],
+  HELPER_IMAGE: ['scripts/ci-machine/standin-images.sh'],
   // anchore/sbom-action's release comment beside its SHA happens to read the same version as this kind release.
   KIND_OLDEST_VERSION: ['.github/workflows/release.yml'],
 };
@@ -67,8 +68,9 @@ describe(`pinned versions (${pinnedVersionsFile})`, function () {
     expect(copies).to.deep.equal([]);
   });
 
-  it('reach the workflows: each ${{ env.X }} and env[format(...)] names an entry, loaded before the step that uses it', function () {
+  it('reach the workflows: each ${{ env.X }} and env[format(...)] names an entry (or a names.env entry), loaded before the step that uses it', function () {
     const workflows = loadWorkflows();
+    const shared = sharedNames();
     let references = 0;
     for (const w of workflows) {
       for (const [jobId, job] of Object.entries(w.jobs)) {
@@ -84,10 +86,10 @@ describe(`pinned versions (${pinnedVersionsFile})`, function () {
           }
           for (const name of names) {
             references += 1;
-            expect(pins.has(name), `${where}: ${name} is in ${pinnedVersionsFile}`).to.equal(true);
-            expect(loaded, `${where}: scripts/pinned-versions.sh runs earlier in the job`).to.equal(true);
+            expect(pins.has(name) || shared.has(name), `${where}: ${name} is in ${pinnedVersionsFile} or names.env`).to.equal(true);
+            expect(loaded, `${where}: scripts/shared-env.sh runs earlier in the job`).to.equal(true);
           }
-          if (step.run?.includes('scripts/pinned-versions.sh >> "$GITHUB_ENV"')) loaded = true;
+          if (step.run?.includes('scripts/shared-env.sh >> "$GITHUB_ENV"')) loaded = true;
         }
       }
     }
@@ -97,8 +99,8 @@ describe(`pinned versions (${pinnedVersionsFile})`, function () {
     for (const { step } of setupHelm) expect(step.with?.version).to.equal('${{ env.HELM_VERSION }}');
   });
 
-  it('print as scripts/pinned-versions.sh gives them to $GITHUB_ENV: the same KEY=value lines, nothing else', function () {
-    const printed = execFileSync(join(repoRoot, 'scripts', 'pinned-versions.sh'), { encoding: 'utf8' }).trimEnd().split('\n');
-    expect(printed).to.deep.equal([...pins].map(([name, value]) => `${name}=${value}`));
+  it('print as scripts/shared-env.sh gives them to $GITHUB_ENV, with names.env after them: the same KEY=value lines, nothing else', function () {
+    const printed = execFileSync(join(repoRoot, 'scripts', 'shared-env.sh'), { encoding: 'utf8' }).trimEnd().split('\n');
+    expect(printed).to.deep.equal([...pins, ...sharedNames()].map(([name, value]) => `${name}=${value}`));
   });
 });

@@ -1,5 +1,6 @@
 // scripts/release-chart.sh runs only on a tag in GitHub; its refusals are checked here, before anything
-// is packaged or pushed, and what it packages (--package-only: no login, no push).
+// is packaged or pushed, what it packages (--package-only: no login, no push), and what it asks the
+// registry for (a stand-in helm that answers `registry login` and `push` and hands the rest to the real one).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,8 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 import { repoRoot } from '../../scripts/lib/workflows.js';
-import { helm } from '../support/helm.js';
+import { helm, helmPath } from '../support/helm.js';
+import { standInTools } from '../support/stand-in-tools.js';
 
 const script = join(repoRoot, 'scripts', 'release-chart.sh');
 const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
@@ -63,6 +65,36 @@ describe('scripts/release-chart.sh', function () {
       expect(readFileSync(join(repoRoot, 'charts', 'page-tracker', 'values.yaml'), 'utf8')).to.include('repository: ghcr.io/page-tracker/page-tracker');
       expect(readFileSync(join(repoRoot, 'charts', 'page-tracker', 'values.yaml'), 'utf8')).to.match(/^ {2}digest: ""$/m);
     } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('logs in to ghcr.io, pushes the packaged chart to oci://ghcr.io/<owner, lower case>/charts and hands on its digest', async function () {
+    this.timeout(60_000);
+    const out = mkdtempSync(join(tmpdir(), 'release-chart-push-'));
+    const realHelm = await helmPath();
+    const chartDigest = `sha256:${'cd'.repeat(32)}`;
+    const tools = standInTools({
+      helm: [
+        'case "$1" in',
+        '  registry) cat >/dev/null ;;',
+        `  push) echo "Pushed: ghcr.io/some-fork/charts/page-tracker:${version}"; echo "Digest: ${chartDigest}" ;;`,
+        `  *) exec ${realHelm} "$@" ;;`,
+        'esac',
+      ].join('\n'),
+    });
+    try {
+      const output = join(out, 'github-output');
+      const result = tools.run(script, [`v${version}`, out], { ...env, REGISTRY_OWNER: 'Some-Fork', GITHUB_OUTPUT: output });
+      expect(result.status, result.stderr).to.equal(0);
+      expect(result.calls).to.deep.equal([
+        'helm registry login ghcr.io --username nobody --password-stdin',
+        `helm push ${out}/page-tracker-${version}.tgz oci://ghcr.io/some-fork/charts`,
+      ]);
+      expect(result.stdout.trim().split('\n').at(-1)).to.equal(`digest=${chartDigest}`);
+      expect(readFileSync(output, 'utf8')).to.equal(`digest=${chartDigest}\n`);
+    } finally {
+      tools.cleanup();
       rmSync(out, { recursive: true, force: true });
     }
   });

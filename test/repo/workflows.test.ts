@@ -3,17 +3,15 @@
 // timeouts and permissions.
 import { accessSync, constants, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv, type AnySchema } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 import { allSteps, loadWorkflows, npmRunsIn, repoRoot, type Workflow } from '../../scripts/lib/workflows.js';
-import { chartDir, releaseName, releaseNamespace, renderChart, templateArgs } from '../support/chart.js';
+import { renderChart, templateArgs } from '../support/chart.js';
 import { helm } from '../support/helm.js';
 import type { KubeObject } from '../support/kube-object.js';
 import { validateKubeObject } from '../support/kube-schema.js';
 import { pin } from '../../scripts/lib/pinned-versions.js';
+import { e2eImage, sharedName } from '../../scripts/lib/shared-names.js';
 import { podTemplatesOf, restrictedViolations } from '../support/pod-security.js';
 
 const e2eDir = join(repoRoot, 'scripts', 'e2e-kind');
@@ -126,16 +124,6 @@ describe('CI workflows', function () {
     }
   });
 
-  it('run every e2e step that run.sh lists, each an executable script', function () {
-    const stepsBlock = /^steps=\(\n([\s\S]*?)\n\)/m.exec(readFileSync(join(e2eDir, 'run.sh'), 'utf8'))?.[1];
-    expect(stepsBlock, 'run.sh defines steps=( ... )').to.be.a('string');
-    const steps = (stepsBlock ?? '').split('\n').map((s) => s.trim()).filter((s) => s !== '');
-    expect(steps).to.include.members(['load-image', 'install-chart', 'helm-test', 'smoke', 'persistence', 'zero-downtime', 'network-policy', 'prometheus']);
-    for (const step of [...steps, 'create-cluster', 'collect-diagnostics']) {
-      expect(() => { accessSync(join(e2eDir, `${step}.sh`), constants.X_OK); }, `scripts/e2e-kind/${step}.sh`).to.not.throw();
-    }
-  });
-
   it('make every e2e step stop at an unset variable or a failed pipe (test/repo/e2e-context-guard.test.ts runs them)', function () {
     for (const { file, source } of e2eScripts) {
       if (file.endsWith('/lib.sh')) continue;
@@ -213,7 +201,7 @@ describe('CI workflows', function () {
     expect(build?.with).to.include({ platforms: 'linux/amd64,linux/arm64', push: true, sbom: true });
     expect(String(build?.with?.provenance)).to.match(/^(true|mode=max)$/);
     expect(steps.some((s) => s.run?.includes('scripts/release-chart.sh'))).to.equal(true);
-    expect(read('scripts/release-chart.sh')).to.match(/helm" push .* "oci:\/\/ghcr\.io\//);
+    // Where release-chart.sh pushes the chart: test/repo/release-chart.test.ts runs it.
     expect(steps.some((s) => /gh release create .*--generate-notes/.test(s.run ?? ''))).to.equal(true);
   });
 });
@@ -237,26 +225,20 @@ describe('kind e2e configuration', function () {
     'node-image': pin(`${m.pins}_NODE_IMAGE`),
   }));
 
-  it('loads into kind the very image the kind values tell the chart to run', function () {
-    expect(libValue('E2E_IMAGE')).to.equal(`${kindValues.image.repository}:${kindValues.image.tag}`);
+  it('loads into kind the image it builds, which the chart never pulls', function () {
     expect(kindValues.image.pullPolicy).to.equal('Never');
-    expect(read('scripts/e2e-kind/load-image.sh')).to.match(/kind load docker-image "\$E2E_IMAGE"/);
+    // That load-image.sh loads this image: test/repo/e2e-steps.test.ts runs it.
   });
 
   it('sends the smoke tests to the host the Ingress serves, through the controller the kind config exposes', function () {
-    expect(kindValues.ingress.hosts.map((h) => h.host)).to.include(libValue('E2E_HOST'));
     // No DNS: the ingress is reached on 127.0.0.1 and the host name travels only as the Host header, and the
     // name is one that never resolves (.test), so a request that forgets the header cannot pass by luck.
     expect(libValue('E2E_BASE_URL')).to.equal('http://127.0.0.1:$E2E_HTTP_PORT');
-    expect(libValue('E2E_HOST')).to.match(/\.test$/);
+    expect(sharedName('E2E_INGRESS_HOST')).to.match(/\.test$/);
     for (const { file, source } of e2eScripts) {
       expect(source.match(/^(?!\s*#).*\bcurl\b.*\$E2E_BASE_URL.*$/gm) ?? [], `${file}: curl to the ingress without ingress_curl`).to.deep.equal([]);
     }
-    expect(libSource).to.match(/^route_curl\(\) \{\n\s+local host="\$1"\n\s+shift\n\s+curl --header "Host: \$host" "\$@"/m);
-    expect(libSource).to.match(/^ingress_curl\(\) \{\n\s+route_curl "\$E2E_HOST" "\$@"/m);
-    const smoke = e2eScripts.find((s) => s.file.endsWith('/smoke.sh'))?.source ?? '';
-    expect(smoke).to.include('for host in "$E2E_HOST" "${route_hosts[@]}"');
-    expect(smoke).to.include('HOST_HEADER="$host"');
+    // What ingress_curl and route_curl send, and the hosts smoke.sh sends the suite to: test/repo/e2e-steps.test.ts.
     const traefik = readYaml<{ ingressClass: { name: string }; ports: Record<string, { nodePort: number }> }>('test/e2e/traefik-values.yaml');
     expect(kindValues.ingress.className).to.equal(traefik.ingressClass.name);
     const mappings = kindConfig.nodes.flatMap((n) => n.extraPortMappings);
@@ -270,14 +252,13 @@ describe('kind e2e configuration', function () {
     const traefik = readYaml<{ providers: { kubernetesGateway: { enabled: boolean } }; gateway: { name: string; listeners: Record<string, { port: number }> } }>('test/e2e/traefik-values.yaml');
     expect(traefik.providers.kubernetesGateway.enabled).to.equal(true);
     expect(kindValues.httpRoute.enabled).to.equal(true);
-    expect(kindValues.httpRoute.parentRefs).to.deep.equal([{ name: traefik.gateway.name, namespace: libValue('E2E_TRAEFIK_NAMESPACE'), sectionName: 'web' }]);
+    expect(kindValues.httpRoute.parentRefs).to.deep.equal([{ name: traefik.gateway.name, namespace: sharedName('E2E_TRAEFIK_NAMESPACE'), sectionName: 'web' }]);
     expect(Object.keys(traefik.gateway.listeners)).to.include('web');
     expect(kindValues.httpRoute.hostnames.length).to.be.greaterThan(0);
     for (const host of kindValues.httpRoute.hostnames) {
       expect(host).to.match(/\.test$/);
       expect(kindValues.ingress.hosts.map((h) => h.host), 'an HTTPRoute host the Ingress also serves').to.not.include(host);
     }
-    expect(read('scripts/e2e-kind/run.sh')).to.match(/install-gateway-api\n\s+install-ingress\n/);
   });
 
   it('runs the oldest Kubernetes the chart allows and the newest kind node image (create-cluster.sh\'s default)', function () {
@@ -293,14 +274,15 @@ describe('kind e2e configuration', function () {
       // kubectl supports one minor version of skew: use the server's own.
       expect(entry.kubectl).to.match(new RegExp(`^v${entry.kubernetes.replace('.', '\\.')}\\.\\d+$`));
     }
-    // The kind config names no image of its own: create-cluster.sh passes the pinned one to every node.
+    // The kind config names no image of its own: create-cluster.sh passes the pinned one to every node
+    // (test/repo/e2e-steps.test.ts runs it).
     expect(kindConfig.nodes.map((n) => n.image)).to.deep.equal([undefined]);
-    expect(read('scripts/e2e-kind/create-cluster.sh')).to.include('--image "${E2E_NODE_IMAGE:-$KIND_NEWEST_NODE_IMAGE}"');
     // The local cluster builds the same minor as the newest kind node image.
     expect(pin('KUBERNETES_VERSION')).to.match(new RegExp(`^v${(resolved.at(-1)?.kubernetes ?? '').replace('.', '\\.')}\\.\\d+$`));
   });
 
-  it('renders for the Kubernetes version of every matrix entry (admitted by the chart kubeVersion)', async function () {
+  // helm checks the values against values.schema.json on every render: that is the kind values' schema check.
+  it('passes values.schema.json and renders for the Kubernetes version of every matrix entry (admitted by the chart kubeVersion)', async function () {
     this.timeout(60000);
     expect(resolved).to.have.length(2);
     for (const entry of resolved) {
@@ -308,23 +290,10 @@ describe('kind e2e configuration', function () {
       const result = await helm([...templateArgs({ valuesFiles: ['test/e2e/kind-values.yaml'] }), '--kube-version', kubeVersion]);
       expect(result.code, `helm template --kube-version ${kubeVersion}: ${result.stderr}`).to.equal(0);
     }
-  });
-
-  it('passes the chart values.schema.json', function () {
-    const schema = JSON.parse(readFileSync(join(chartDir, 'values.schema.json'), 'utf8')) as AnySchema & { $schema?: string };
-    const ajv = String(schema.$schema ?? '').includes('2020-12') ? new Ajv2020({ allErrors: true, strict: false }) : new Ajv({ allErrors: true, strict: false });
-    addFormats.default(ajv);
-    const validate = ajv.compile(schema);
-    const merged = { ...readYaml<Record<string, unknown>>('charts/page-tracker/values.yaml') };
-    const valid = validate(deepMerge(merged, kindValues as unknown as Record<string, unknown>));
-    expect(valid, ajv.errorsText(validate.errors)).to.equal(true);
-    // The schema really constrains the file: a wrong type is caught.
-    expect(validate(deepMerge(merged, { image: { pullPolicy: 42 } }))).to.equal(false);
-  });
-
-  it('installs the release the chart tests render (same name and namespace)', function () {
-    expect(libValue('E2E_RELEASE')).to.equal(releaseName);
-    expect(libValue('E2E_NAMESPACE')).to.equal(releaseNamespace);
+    // The check is live: the same values with one that breaks the schema are refused.
+    const broken = await helm(templateArgs({ valuesFiles: ['test/e2e/kind-values.yaml'], setStrings: { 'image.pullPolicy': 'Sometimes' } }));
+    expect(broken.code).to.not.equal(0);
+    expect(broken.stderr).to.include("values don't meet the specifications of the schema").and.to.include('/image/pullPolicy');
   });
 
   describe('rendered with helm', function () {
@@ -334,15 +303,18 @@ describe('kind e2e configuration', function () {
       objects = await renderChart({ valuesFiles: ['test/e2e/kind-values.yaml'] });
     });
     const byKind = (kind: string): KubeObject[] => objects.filter((o) => o.kind === kind);
+    // The e2e steps address these objects by the names of names.env: the chart must derive exactly those.
+    const app = sharedName('APP_OBJECT_NAME');
+    const redis = sharedName('REDIS_OBJECT_NAME');
 
     it('runs the app on the e2e image with an Ingress, NetworkPolicies, a ServiceMonitor and a PrometheusRule', function () {
-      const deployment = byKind('Deployment').find((o) => o.metadata.name === libValue('E2E_APP'));
-      expect(deployment, `Deployment ${libValue('E2E_APP')}`).to.not.equal(undefined);
+      const deployment = byKind('Deployment').find((o) => o.metadata.name === app);
+      expect(deployment, `Deployment ${app}`).to.not.equal(undefined);
       const containers = (deployment?.spec as { template: { spec: { containers: { image: string; imagePullPolicy: string }[] } } }).template.spec.containers;
-      expect(containers[0]?.image).to.equal(libValue('E2E_IMAGE'));
+      expect(containers[0]?.image).to.equal(e2eImage());
       expect(containers[0]?.imagePullPolicy).to.equal('Never');
-      expect(byKind('StatefulSet').map((o) => o.metadata.name)).to.include(libValue('E2E_REDIS'));
-      expect(byKind('Service').map((o) => o.metadata.name)).to.include.members([libValue('E2E_APP'), libValue('E2E_REDIS')]);
+      expect(byKind('StatefulSet').map((o) => o.metadata.name)).to.include(redis);
+      expect(byKind('Service').map((o) => o.metadata.name)).to.include.members([app, redis]);
       expect(byKind('Ingress')[0]?.spec).to.deep.include({ ingressClassName: kindValues.ingress.className });
       expect(byKind('NetworkPolicy')).to.have.length.greaterThan(0);
       expect(byKind('ServiceMonitor')).to.have.length.greaterThan(0);
@@ -356,31 +328,8 @@ describe('kind e2e configuration', function () {
 
     it('makes only pods the restricted namespace admits (app, Redis, helm test)', function () {
       const templates = podTemplatesOf(objects);
-      expect(templates.map((t) => t.owner)).to.include.members([`Deployment/${libValue('E2E_APP')}`, `StatefulSet/${libValue('E2E_REDIS')}`]);
+      expect(templates.map((t) => t.owner)).to.include.members([`Deployment/${app}`, `StatefulSet/${redis}`]);
       expect(templates.flatMap(restrictedViolations)).to.deep.equal([]);
     });
   });
-
-  it('probes the NetworkPolicy from a pod the restricted namespace admits', function () {
-    const script = readFileSync(join(e2eDir, 'network-policy.sh'), 'utf8');
-    const manifest = /<<YAML\n([\s\S]*?)\nYAML\n/.exec(script)?.[1];
-    expect(manifest, 'network-policy.sh applies its probe pod from a <<YAML heredoc').to.be.a('string');
-    const pod = parse((manifest ?? '').replace(/\$\(node -p [^)]*\)/g, '"probe script"').replace(/\$(\w+)/g, 'x')) as KubeObject;
-    expect(pod.kind).to.equal('Pod');
-    const [template] = podTemplatesOf([pod]);
-    expect(template).to.not.equal(undefined);
-    if (template !== undefined) expect(restrictedViolations(template)).to.deep.equal([]);
-    // Not selected by the Redis NetworkPolicy: none of the app's labels.
-    expect(pod.metadata.labels ?? {}).to.not.have.any.keys('app.kubernetes.io/instance', 'app.kubernetes.io/component');
-  });
 });
-
-function deepMerge(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
-  const result: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(override)) {
-    const current = result[key];
-    const bothObjects = [current, value].every((v) => typeof v === 'object' && v !== null && !Array.isArray(v));
-    result[key] = bothObjects ? deepMerge(current as Record<string, unknown>, value as Record<string, unknown>) : value;
-  }
-  return result;
-}

@@ -1,4 +1,5 @@
-// Oversized headers and bodies are refused (431/413) after a bounded read, never buffered whole.
+// What an oversized header or body costs under a flood: a bounded read, never the whole thing buffered. The
+// answers themselves (431, 413, JSON or a page, the connection closed) are pinned in test/unit/http-limits.test.ts.
 import { expect } from 'chai';
 import { connect } from 'node:net';
 import { rssMiB } from '../support/load.js';
@@ -49,7 +50,7 @@ function flood(port: number, head: string, pauseMs = 0): Promise<Flood> {
 describe('oversized requests', function () {
   const stack = useServiceOnRedis();
 
-  it('refuses an endless header with 431 and an oversized or chunked body with 413, without reading them', async () => {
+  it('an endless header or an oversized or chunked body is refused after a bounded read', async () => {
     const { service } = stack;
     const port = Number(new URL(service.baseUrl).port);
     const rssBefore = await rssMiB(service.pid);
@@ -70,9 +71,6 @@ describe('oversized requests', function () {
       `32 KiB header: ${outcome(header)}; 256 MiB body announced: ${outcome(body)}; chunked body: ${outcome(chunked)}; endless header streamed: ${outcome(streamedHeader)}; 256 MiB body streamed: ${outcome(streamedBody)}; service RSS ${rssBefore.toFixed(1)} -> ${rssAfter.toFixed(1)} MiB`,
     );
 
-    expect(header.firstLine).to.equal('HTTP/1.1 431 Request Header Fields Too Large');
-    expect(body.firstLine).to.equal('HTTP/1.1 413 Payload Too Large');
-    expect(chunked.firstLine).to.equal('HTTP/1.1 413 Payload Too Large');
     for (const [what, result, answer] of [
       ['header', header, '431'],
       ['body', body, '413'],
@@ -84,8 +82,6 @@ describe('oversized requests', function () {
       expect(refused, `${what}: ${outcome(result)}`).to.equal(true);
       expect(result.sentBytes, `${what}: bytes the client could write before the server closed`).to.be.below(MAX_ACCEPTED_BYTES);
     }
-    const stats = (await (await fetch(`${service.baseUrl}/api/views/big`)).json()) as { views: number };
-    expect(stats.views, 'refused requests count nothing').to.equal(0);
     expect(crashSigns(service)).to.deep.equal([]);
   });
 });

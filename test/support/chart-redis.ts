@@ -83,6 +83,31 @@ export async function renderRedis(values: Record<string, unknown>): Promise<Rend
   }
 }
 
+/** Where a rendered Redis pod runs on this machine: a temp dir for its volumes, an address and a Redis port. */
+export interface LocalPlace {
+  dir: string;
+  host: string;
+  port: number;
+}
+
+/**
+ * A pod's file or script as it runs here: the pod's volumes (/run/redis, /run/sentinel, /etc/redis, /data,
+ * Sentinel's /tmp) moved under `dir`, Redis and its Sentinel bound to `host` instead of every interface, the
+ * Redis port moved to `port`, and the probes pointed there. Nothing else of the rendered text changes.
+ */
+export function localiseFor(text: string, { dir, host, port }: LocalPlace): string {
+  return text
+    .replaceAll('/run/redis', path.join(dir, 'run'))
+    .replaceAll('/run/sentinel', path.join(dir, 'sentinel'))
+    .replaceAll('/etc/redis', path.join(dir, 'etc'))
+    .replaceAll('dir /data', `dir ${path.join(dir, 'data')}`)
+    .replace(/^dir \/tmp$/m, `dir ${path.join(dir, 'tmp')}`)
+    .replace(/^bind .*$/m, `bind ${host}`)
+    .replace(/^port 6379$/m, `port ${port}`)
+    .replaceAll('-h 127.0.0.1 -p 6379', `-h ${host} -p ${port}`)
+    .replaceAll('-h 127.0.0.1 -p 26379', `-h ${host} -p 26379`);
+}
+
 const QUANTITY_UNITS: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30 };
 
 /** A Kubernetes memory quantity (`256Mi`, `1G`, `512000`) in bytes, as the downward API gives it to a container. */
@@ -107,14 +132,7 @@ export async function startChartRedis(values: Record<string, unknown>, passwords
   const rendered = await renderRedis(values);
   const dir = await mkdtemp(path.join(os.tmpdir(), 'chart-redis-'));
   const port = await freePort();
-  const localise = (text: string): string =>
-    text
-      .replaceAll('/run/redis', path.join(dir, 'run'))
-      .replaceAll('/etc/redis', path.join(dir, 'etc'))
-      .replaceAll('dir /data', `dir ${path.join(dir, 'data')}`)
-      .replace(/^bind .*$/m, 'bind 127.0.0.1')
-      .replace(/^port 6379$/m, `port ${port}`)
-      .replaceAll('-h 127.0.0.1 -p 6379', `-h 127.0.0.1 -p ${port}`);
+  const localise = (text: string): string => localiseFor(text, { dir, host: '127.0.0.1', port });
   for (const sub of ['run', 'etc', 'data']) await mkdir(path.join(dir, sub));
   await writeFile(path.join(dir, 'etc', 'redis.conf'), localise(rendered.conf));
   await writeFile(path.join(dir, 'etc', 'users.acl'), rendered.acl);

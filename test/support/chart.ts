@@ -3,11 +3,12 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { helm, repoRoot } from './helm.js';
 import { isKubeObject, type KubeObject } from './kube-object.js';
+import { sharedName } from '../../scripts/lib/shared-names.js';
 
 export const chartDir = path.join(repoRoot, 'charts', 'page-tracker');
 export const ciValuesDir = path.join(chartDir, 'ci');
-export const releaseName = 'page-tracker';
-export const releaseNamespace = 'page-tracker';
+export const releaseName = sharedName('RELEASE_NAME');
+export const releaseNamespace = sharedName('RELEASE_NAMESPACE');
 
 export interface RenderOptions {
   /** values files, relative to the repository root or absolute */

@@ -79,15 +79,15 @@ export async function requireEngine(): Promise<void> {
   if (info.code !== 0) {
     throw new Error(
       'no Docker engine answers: install docker.io (scripts/install-system-deps.sh) and start one with ' +
-        `scripts/dockerd.sh start\n${info.stderr.trim()}`,
+        `scripts/ci-machine/dockerd.sh start\n${info.stderr.trim()}`,
     );
   }
 }
 
 /** The base images Dockerfile and compose.yaml name: pulled, or built as local stand-ins. */
 export async function ensureBaseImages(): Promise<void> {
-  const result = await runVisible(path.join(repoRoot, 'scripts/standin-images.sh'), []);
-  if (result.code !== 0) throw new Error(`scripts/standin-images.sh failed (exit ${result.code})`);
+  const result = await runVisible(path.join(repoRoot, 'scripts/ci-machine/standin-images.sh'), []);
+  if (result.code !== 0) throw new Error(`scripts/ci-machine/standin-images.sh failed (exit ${result.code})`);
 }
 
 export async function buildImage(opts: { tag: string; target?: string; buildArgs?: Record<string, string> }): Promise<void> {

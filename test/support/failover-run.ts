@@ -3,7 +3,7 @@
 // (test/resilience/redis-failover.test.ts), which asserts on it, and `npm run bench:failover`, which prints it.
 import { Redis } from 'ioredis';
 import { redisKeys } from '../../src/store/redis-keys.js';
-import { startLoad, type LoadRecord } from './load.js';
+import { startLoad, type LoadRecord, type LoadSummary } from './load.js';
 import { startRedisCluster, startSentinelSet } from './redis-ha.js';
 import type { RedisServer } from './redis-server.js';
 import { crashSigns, untilReady } from './service-checks.js';
@@ -15,10 +15,19 @@ export type HaKind = 'sentinel' | 'cluster';
 const KEY_PREFIX = 'page-tracker:';
 const PASSWORD = 'failover-test-password';
 
+/** A data node as a failover run sees it: where it is, and how to lose it. */
+export type DataNode = Pick<RedisServer, 'url' | 'kill'>;
+
+/** How the run reads the counts from a data node: the app's credentials. */
+export interface DataAuth {
+  username?: string;
+  password?: string;
+}
+
 export interface HaStack {
   readonly service: RunningService;
   /** The data node that holds the counts now. */
-  primary(): Promise<RedisServer>;
+  primary(): Promise<DataNode>;
   /** Views counted in Redis (the `total` key), read from the node that holds it now. */
   countedTotal(): Promise<number>;
   stop(): Promise<void>;
@@ -37,20 +46,20 @@ export async function startHaStack(kind: HaKind, env: Record<string, string> = {
       REDIS_SENTINEL_NAME: set.name,
       REDIS_PASSWORD: PASSWORD,
     };
-    return stackOn({ ...serviceEnv, ...env }, redisKeys(KEY_PREFIX).total, () => set.currentPrimary(), PASSWORD, () => set.cleanup());
+    return stackOn({ ...serviceEnv, ...env }, redisKeys(KEY_PREFIX).total, () => set.currentPrimary(), { password: PASSWORD }, () => set.cleanup());
   }
   const cluster = await startRedisCluster(3, 2);
   const total = redisKeys(KEY_PREFIX, { hashTag: true }).total;
   const serviceEnv = { REDIS_CLUSTER_NODES: cluster.seeds.map(({ host, port }) => `${host}:${port}`).join(',') };
-  return stackOn({ ...serviceEnv, ...env }, total, () => cluster.primaryFor(total), undefined, () => cluster.cleanup());
+  return stackOn({ ...serviceEnv, ...env }, total, () => cluster.primaryFor(total), {}, () => cluster.cleanup());
 }
 
 /** The built service on a running Redis set, whose counts are read from the node `primary` names now. */
-async function stackOn(
+export async function stackOn(
   env: Record<string, string>,
   total: string,
-  primary: () => Promise<RedisServer>,
-  password: string | undefined,
+  primary: () => Promise<DataNode>,
+  auth: DataAuth,
   cleanup: () => Promise<void>,
 ): Promise<HaStack> {
   const service = await startService({ env: { LOG_LEVEL: 'warn', ...ONE_CLIENT_LOAD_ENV, ...env } }).catch(async (error: unknown) => {
@@ -61,7 +70,7 @@ async function stackOn(
     service,
     primary,
     async countedTotal() {
-      const client = new Redis((await primary()).url, password === undefined ? {} : { password });
+      const client = new Redis((await primary()).url, auth);
       try {
         return Number((await client.get(total)) ?? 0);
       } finally {
@@ -75,7 +84,8 @@ async function stackOn(
   };
 }
 
-export interface FailoverOutcome {
+/** What clients saw of one failover, and what the new primary kept: from the records of a load run. */
+export interface FailoverFigures {
   /** Answers by HTTP status ('none' for a request that got no HTTP answer). */
   statuses: Record<string, number>;
   /** Requests sent in the run. */
@@ -95,6 +105,9 @@ export interface FailoverOutcome {
   counted: number;
   /** Views answered 200 that the new primary does not have. */
   lost: number;
+}
+
+export interface FailoverOutcome extends FailoverFigures {
   /** Whether the service process is the one that started the run, and what it logged that looks like a crash. */
   sameProcess: boolean;
   crashSigns: string[];
@@ -125,7 +138,7 @@ export async function failoverUnderLoad(
   let promotedAt: number | undefined;
   while (promotedAt === undefined && Date.now() - killedAt < giveUpMs) {
     const now = await stack.primary().catch(() => doomed);
-    if (now.port !== doomed.port) promotedAt = Date.now();
+    if (now.url !== doomed.url) promotedAt = Date.now();
     else await sleep(50);
   }
   if (promotedAt === undefined) {
@@ -138,6 +151,23 @@ export async function failoverUnderLoad(
   // give it a moment, so that the count read is final.
   await sleep(500);
   const counted = await stack.countedTotal();
+  return {
+    ...failoverFigures({ records, counts, total }, killedAt, promotedAt, counted),
+    sameProcess: service.pid === pidBefore && service.process.exitCode === null,
+    crashSigns: crashSigns(service),
+  };
+}
+
+/**
+ * The figures of a load run through a failover: the primary lost at `killedAt`, a new one named at
+ * `promotedAt`, `counted` views in it at the end (a store that held no views before the run).
+ */
+export function failoverFigures(
+  { records, counts, total }: Pick<LoadSummary, 'records' | 'counts' | 'total'>,
+  killedAt: number,
+  promotedAt: number,
+  counted: number,
+): FailoverFigures {
   const acknowledged = records.filter((r) => r.status === 200).length;
   const firstOkAfterKill = earliest(records.filter((r) => r.status === 200 && r.start >= killedAt));
   const slowest503Ms = records.filter((r) => r.status === 503).reduce((most, r) => Math.max(most, r.end - r.start), 0);
@@ -152,13 +182,11 @@ export async function failoverUnderLoad(
     inDoubt: total - acknowledged,
     counted,
     lost: Math.max(0, acknowledged - counted),
-    sameProcess: service.pid === pidBefore && service.process.exitCode === null,
-    crashSigns: crashSigns(service),
   };
 }
 
 /** One line for a figure: what clients saw and what the new primary kept. */
-export function describeFailover(outcome: FailoverOutcome): string {
+export function describeFailover(outcome: FailoverFigures): string {
   const { statuses, promotionMs, outageMs, resumedAfterPromotionMs, slowest503Ms, acknowledged, inDoubt, counted, lost } = outcome;
   return (
     `statuses ${JSON.stringify(statuses)}; promotion ${Math.round(promotionMs)} ms after the kill, first 200 ${Math.round(outageMs)} ms after it ` +

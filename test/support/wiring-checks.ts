@@ -65,10 +65,16 @@ export function wiringChecks(load: () => Promise<KubeObject[]>, externalSecrets:
     expect(declaredPort([container!], 'metrics')?.containerPort).to.equal(9100);
   });
 
-  it('points the PodDisruptionBudget and HPA at the app', async function () {
+  it('points each PodDisruptionBudget at one workload (the app; with replication, Redis too) and the HPA at the app', async function () {
     const objects = await load();
-    const appLabels = oneOf(objects, 'Deployment', app).spec?.template.metadata?.labels ?? {};
-    for (const pdb of ofKind(objects, 'PodDisruptionBudget')) expect(selects(pdb.spec?.selector, appLabels)).to.equal(true);
+    const workloads = workloadsOf(objects);
+    const budgets = ofKind(objects, 'PodDisruptionBudget').map((pdb) => {
+      const selected = workloads.filter((w) => selects(pdb.spec?.selector, w.labels));
+      expect(selected, `PodDisruptionBudget/${pdb.metadata.name}`).to.have.length(1);
+      return `${pdb.metadata.name} -> ${selected[0]!.owner}`;
+    });
+    const redisBudget = `${app}-redis -> StatefulSet/${app}-redis`;
+    for (const budget of budgets) expect([`${app} -> Deployment/${app}`, redisBudget]).to.include(budget);
     for (const hpa of ofKind(objects, 'HorizontalPodAutoscaler')) {
       expect(hpa.spec?.scaleTargetRef).to.deep.equal({ apiVersion: 'apps/v1', kind: 'Deployment', name: app });
     }
@@ -134,7 +140,7 @@ export function wiringChecks(load: () => Promise<KubeObject[]>, externalSecrets:
     }
   });
 
-  it('lets NetworkPolicies select real pods on declared ports, and Redis accept only the app', async function () {
+  it('lets NetworkPolicies select real pods on declared ports, and Redis accept only the app (and, with replication, the other Redis pods)', async function () {
     const objects = await load();
     const workloads = workloadsOf(objects);
     for (const np of ofKind(objects, 'NetworkPolicy')) {
@@ -150,9 +156,14 @@ export function wiringChecks(load: () => Promise<KubeObject[]>, externalSecrets:
     if (redisPolicy) {
       const redisRule = redisPolicy.spec?.ingress?.find((r) => r.ports?.some((p) => p.port === 'redis'));
       const appLabels = oneOf(objects, 'Deployment', app).spec?.template.metadata?.labels ?? {};
-      expect(redisRule?.from).to.have.length(1);
-      expect(redisRule?.from?.[0]?.namespaceSelector).to.equal(undefined);
-      expect(selects(redisRule?.from?.[0]?.podSelector, appLabels)).to.equal(true);
+      const redisSet = oneOf(objects, 'StatefulSet', `${app}-redis`);
+      const redisLabels = redisSet.spec?.template.metadata?.labels ?? {};
+      const peers = (redisSet.spec?.replicas ?? 1) > 1 ? [appLabels, redisLabels] : [appLabels];
+      expect(redisRule?.from).to.have.length(peers.length);
+      peers.forEach((labels, i) => {
+        expect(redisRule?.from?.[i]?.namespaceSelector).to.equal(undefined);
+        expect(selects(redisRule?.from?.[i]?.podSelector, labels)).to.equal(true);
+      });
     }
   });
 

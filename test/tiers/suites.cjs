@@ -3,7 +3,7 @@
 // to a folder runs without an edit here. test/tiers/cluster.cjs lists its files on its own: they run in order.
 const base = require('../../.mocharc.cjs');
 
-/** @type {Record<string, { timeout?: number, slow?: number, require?: string[], exit?: boolean }>} */
+/** @type {Record<string, { timeout?: number, slow?: number, require?: string[] }>} */
 const suites = {
   unit: {},
   chart: {},
@@ -13,10 +13,8 @@ const suites = {
   prometheus: { timeout: 60000 },
   resilience: { timeout: 120000 },
   clients: { timeout: 60000 },
-  // The image is built once for every container file, by root hooks that need a Docker engine. exit: mocha
-  // ends the run even if something is left open; every other suite ends by itself, this one has not been
-  // tried without it (that needs a Docker engine).
-  container: { timeout: 120000, slow: 20000, require: ['test/container/hooks.ts'], exit: true },
+  // The image is built once for every container file, by root hooks that need a Docker engine.
+  container: { timeout: 120000, slow: 20000, require: ['test/container/hooks.ts'] },
   // Not in a tier itself: it runs against any deployment (`npm run smoke`); the service tier runs it against
   // the built service from test/integration/smoke.test.ts.
   smoke: { timeout: 10000 },
@@ -29,8 +27,8 @@ const tiers = {
 };
 
 /**
- * A mocha config running the named suites: their folders, the longest timeout among them, their hooks, and a
- * forced exit if one of them needs it.
+ * A mocha config running the named suites: their folders, the longest timeout among them and their hooks. No
+ * forced exit: every suite ends by itself.
  */
 function config(names) {
   const unknown = names.filter((name) => suites[name] === undefined);
@@ -47,7 +45,6 @@ function config(names) {
     ...(slow > 0 ? { slow } : {}),
     // Left out rather than empty: mocha resolves an empty list as a module of its own.
     ...(hooks.length > 0 ? { require: hooks } : {}),
-    ...(picked.some((s) => s.exit === true) ? { exit: true } : {}),
   };
 }
 

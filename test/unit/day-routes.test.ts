@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { MemoryStore } from '../../src/store/memory.js';
 import { startApp, type AppHarness } from '../support/app-harness.js';
+import { daySeries } from '../support/day-series.js';
 import { checkedFetch } from '../support/openapi-check.js';
 
 // The range routes over HTTP, each answer checked against src/openapi.ts. The per-day rules themselves (days,
@@ -39,11 +40,7 @@ describe('per-day routes: GET /api/views/{page} and GET /api/views with from and
       // Each fetch is a visitor of its own (no cookie is sent back).
       views: 3,
       visitors: 3,
-      days: [
-        { day: '2026-03-08', views: 1 },
-        { day: '2026-03-09', views: 0 },
-        { day: '2026-03-10', views: 2 },
-      ],
+      days: daySeries('2026-03-08', '2026-03-10', { '2026-03-08': 1, '2026-03-10': 2 }),
     });
     expect((await getJson('/api/views/docs/intro')).body, 'without from and to: all time').to.deep.equal({ page: 'docs/intro', views: 3, visitors: 3 });
   });

@@ -35,7 +35,7 @@ describe('UTC days (src/days.ts)', () => {
     expect(requestedRange({ from: '2026-03-01' }, now, 31)).to.deep.equal({ from: '2026-03-01', to: '2026-03-10' });
     expect(requestedRange({ to: '2026-03-10' }, now, 31)).to.deep.equal({ from: '2026-02-09', to: '2026-03-10' });
     expect(requestedRange({ from: '2026-02-08', to: '2026-03-10' }, now, 31)).to.deep.equal({ from: '2026-02-08', to: '2026-03-10' });
-    expect(() => requestedRange({ from: '2026-02-07', to: '2026-03-10' }, now, 31)).to.throw(InvalidQueryError, 'covers 32 days; at most 31').with.property('parameter', 'to');
-    expect(() => requestedRange({ from: '2026-03-11', to: '2026-03-10' }, now, 31)).to.throw(InvalidQueryError, 'is after to').with.property('parameter', 'from');
+    expect(() => requestedRange({ from: '2026-02-07', to: '2026-03-10' }, now, 31)).to.throw(InvalidQueryError, 'covers 32 days; at most 31').with.deep.property('details', { parameter: 'to' });
+    expect(() => requestedRange({ from: '2026-03-11', to: '2026-03-10' }, now, 31)).to.throw(InvalidQueryError, 'is after to').with.deep.property('details', { parameter: 'from' });
   });
 });

@@ -35,12 +35,13 @@ describe('HTML answers for people, JSON for API clients (in-memory store)', () =
 
   const open = (path: string, headers: Record<string, string> = {}): Promise<Response> => openInBrowser(app, path, headers);
 
-  it('no site may frame a page or a badge, and no answer sends a Referer onwards', async () => {
+  it('no site may frame a page or a badge, no answer sends a Referer onwards, and none lets a browser guess its type', async () => {
     expect(PAGE_CSP.split('; ')).to.include("frame-ancestors 'none'");
     const requests: Array<[string, string]> = [['/', BROWSER_ACCEPT], ['/no/such/page', BROWSER_ACCEPT], ['/badge/home.svg', '*/*'], ['/api/views', 'application/json'], ['/healthz', '*/*'], ['/pt.js', '*/*']];
     for (const [path, accept] of requests) {
       const response = await fetch(`${app.baseUrl}${path}`, { headers: { accept } });
       expect(response.headers.get('referrer-policy'), path).to.equal('no-referrer');
+      expect(response.headers.get('x-content-type-options'), path).to.equal('nosniff');
       if (/^(text\/html|image\/svg)/.test(response.headers.get('content-type') ?? '')) {
         expect(response.headers.get('content-security-policy'), path).to.include("frame-ancestors 'none'");
       }

