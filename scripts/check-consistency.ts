@@ -14,5 +14,8 @@ if (config.redisPassword !== undefined) url.password = config.redisPassword;
 if (config.redisUsername !== undefined) url.username = config.redisUsername;
 const report = await checkConsistency({ url: url.toString(), keyPrefix: config.redisKeyPrefix, retentionDays: config.viewRetentionDays });
 for (const finding of report.findings) console.log(`FINDING ${finding}`);
-console.log(`${report.pages} pages, total ${report.total}, ${report.daysWithViews} days with views: ${report.findings.length === 0 ? 'consistent' : `${report.findings.length} finding(s)`}`);
+console.log(
+  `${report.pages} pages (${report.exactPages} first seen within the retention, their days checked to add up to their total), total ${report.total}, ` +
+    `${report.daysWithViews} days with views: ${report.findings.length === 0 ? 'consistent' : `${report.findings.length} finding(s)`}`,
+);
 process.exit(report.findings.length === 0 ? 0 : 1);

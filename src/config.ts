@@ -48,8 +48,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const LOG_FORMATS = ['json', 'pretty'] as const;
 
-/** How distinct visitors are told apart (docs/api.md, "Visitors without cookies"). */
-export const VISITOR_MODES = ['cookie', 'cookieless'] as const;
+/** How distinct visitors are told apart (docs/api.md, "Visitors without cookies"), or `off`: they are not counted. */
+export const VISITOR_MODES = ['cookie', 'cookieless', 'off'] as const;
 export type VisitorMode = (typeof VISITOR_MODES)[number];
 export type LogFormat = (typeof LOG_FORMATS)[number];
 

@@ -15,7 +15,8 @@ export const MAX_RANGE_DAYS = 366;
  * The longest range the top pages may be ranked over. That read sums every page of every day of the range
  * (ZUNIONSTORE), and Redis serves no one else meanwhile: 30 days of 10,000 pages measured 35-230 ms of Redis
  * time on a busy machine (docs/performance.md, Capacity), so a year would stall every view for seconds. A month covers
- * "this week" and "this month".
+ * "this week" and "this month". A range up to today reuses a cached union of its completed days, but its cold
+ * read (once a day, and after an import or a reset) still sums them all, so the cache does not lift this bound.
  */
 export const MAX_TOP_RANGE_DAYS = 31;
 
@@ -28,6 +29,16 @@ export const DEFAULT_RETENTION_DAYS = 400;
 /** The UTC day of an instant, as YYYY-MM-DD. */
 export function dayOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** A day as the number of days since 1970-01-01: how the first-seen ranking scores it (a score is a number). */
+export function dayNumber(day: string): number {
+  return Math.round(startOfDay(day) / DAY_MS);
+}
+
+/** The day numbered so by dayNumber. */
+export function dayOfNumber(number: number): string {
+  return dayOf(number * DAY_MS);
 }
 
 /** Midnight UTC that starts the day. */

@@ -10,6 +10,9 @@ import { SAFE_TOKEN_RULE } from './safe-token.js';
 
 type Json = Record<string, unknown>;
 
+/** One wording for every visitors figure, which is null in one mode. */
+const NOT_COUNTED = 'null where visitors are not counted (VISITOR_MODE=off)';
+
 const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: string): Json => ({ 'application/json': { schema: ref(schema) } });
 const header = (name: string): Json => ({ $ref: `#/components/headers/${name}` });
@@ -185,7 +188,7 @@ export const OPENAPI_DOCUMENT = {
         type: 'object',
         required: ['page', 'views', 'visitors'],
         additionalProperties: false,
-        properties: { page: { type: 'string' }, views: { type: 'integer', minimum: 0 }, visitors: { type: 'integer', minimum: 0, description: 'Distinct visitors (estimated), never more than views' } },
+        properties: { page: { type: 'string' }, views: { type: 'integer', minimum: 0 }, visitors: { type: ['integer', 'null'], minimum: 0, description: `Distinct visitors (estimated), never more than views; ${NOT_COUNTED}` } },
       },
       TopPages: {
         type: 'object',
@@ -216,7 +219,7 @@ export const OPENAPI_DOCUMENT = {
           from: day,
           to: day,
           views: { type: 'integer', minimum: 0, description: 'Views over the range' },
-          visitors: { type: 'integer', minimum: 0, description: 'Distinct visitors over the range (estimated), never more than views' },
+          visitors: { type: ['integer', 'null'], minimum: 0, description: `Distinct visitors over the range (estimated), never more than views; ${NOT_COUNTED}` },
           days: ref('DayViews'),
         },
       },

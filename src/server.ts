@@ -14,7 +14,7 @@ import { MemoryStore } from './store/memory.js';
 import { RedisStore, type RedisTarget } from './store/redis.js';
 import { NEW_PAGES_WINDOW_MS, VIEWS_WINDOW_MS, type ViewBudget, type ViewStore } from './store/view-store.js';
 import { readBuildInfo } from './version.js';
-import { CookielessVisitors, VisitorIds, type VisitorIdentity } from './visitor.js';
+import { countsVisitors, visitorIdentity, type VisitorIdentity } from './visitor.js';
 import type { Metrics } from './metrics.js';
 
 function exitAfterFlush(logger: Logger, code: number): void {
@@ -52,7 +52,7 @@ function createStore(config: Config, metrics: Metrics, logger: Logger): ViewStor
     logger.warn(
       'REDIS_URL is not set: counting in memory. EVERY COUNT IS LOST WHEN THE PROCESS STOPS, and replicas do not share counts. Set REDIS_URL for real use.',
     );
-    return new MemoryStore({ maxPages: config.maxPages, budget: budgetOf(config), retentionDays: config.viewRetentionDays });
+    return new MemoryStore({ maxPages: config.maxPages, budget: budgetOf(config), retentionDays: config.viewRetentionDays, countVisitors: countsVisitors(config.visitorMode) });
   }
   logger.info({ ...redis.described, redisUsername: config.redisUsername, passwordFromEnv: config.redisPassword !== undefined, minReplicasAck: config.redisMinReplicasAck }, 'using the Redis store');
   return new RedisStore({
@@ -66,6 +66,7 @@ function createStore(config: Config, metrics: Metrics, logger: Logger): ViewStor
     minReplicasAck: config.redisMinReplicasAck,
     replicasAckTimeoutMs: config.redisReplicasAckTimeoutMs,
     retentionDays: config.viewRetentionDays,
+    countVisitors: countsVisitors(config.visitorMode),
     metrics,
     logger,
   });
@@ -73,12 +74,13 @@ function createStore(config: Config, metrics: Metrics, logger: Logger): ViewStor
 
 /** Without VISITOR_SECRET, `npm start` still works, but each process signs with its own key: say what that costs. */
 function visitorIds(config: Config, logger: Logger, store: ViewStore): VisitorIdentity {
-  if (config.visitorMode === 'cookieless') return new CookielessVisitors(store, Date.now);
-  if (config.visitorSecret !== undefined) return new VisitorIds(config.visitorSecret);
-  logger.warn(
-    'VISITOR_SECRET is not set: visitor cookies are signed with a key made for this process, so every visitor counts as new after a restart and on every other replica. Set VISITOR_SECRET (the chart does) for real use.',
-  );
-  return new VisitorIds(randomBytes(32).toString('base64url'));
+  return visitorIdentity(config.visitorMode, store, Date.now, () => {
+    if (config.visitorSecret !== undefined) return config.visitorSecret;
+    logger.warn(
+      'VISITOR_SECRET is not set: visitor cookies are signed with a key made for this process, so every visitor counts as new after a restart and on every other replica. Set VISITOR_SECRET (the chart does) for real use.',
+    );
+    return randomBytes(32).toString('base64url');
+  });
 }
 
 const terminal = { stdoutIsTerminal: process.stdout.isTTY === true };

@@ -1,11 +1,33 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { VisitorMode } from './config.js';
 import type { AppContext } from './context.js';
 import { dayOf } from './days.js';
 import type { ViewStore } from './store/view-store.js';
 
-/** How a view's visitor id is found (VISITOR_MODE): from a signed cookie, or without any cookie. */
+/** How a view's visitor id is found (VISITOR_MODE): from a signed cookie, without any cookie, or not at all. */
 export interface VisitorIdentity {
   idOf(ctx: AppContext): string | Promise<string>;
+}
+
+/**
+ * VISITOR_MODE=off: no visitor is told apart. Nothing of the request is read (no cookie, address or
+ * User-Agent) and no cookie is set; the store, told not to count visitors, ignores the empty id.
+ */
+const NO_VISITORS: VisitorIdentity = { idOf: () => '' };
+
+/** Whether a store counts visitors in this VISITOR_MODE: its countVisitors option. */
+export function countsVisitors(mode: VisitorMode): boolean {
+  return mode !== 'off';
+}
+
+/**
+ * The identity for a VISITOR_MODE. `cookieSecret` is asked only in cookie mode (the server warns there when
+ * VISITOR_SECRET is unset).
+ */
+export function visitorIdentity(mode: VisitorMode, store: Pick<ViewStore, 'visitorSalt'>, now: () => number, cookieSecret: () => string): VisitorIdentity {
+  if (mode === 'off') return NO_VISITORS;
+  if (mode === 'cookieless') return new CookielessVisitors(store, now);
+  return new VisitorIds(cookieSecret());
 }
 
 const VISITOR_COOKIE = 'pt_visitor';

@@ -52,7 +52,7 @@ async function timed(run: () => Promise<unknown>): Promise<number[]> {
 export async function benchDays(redisUrl: string): Promise<void> {
   const client = new Redis(redisUrl);
   let now = Date.parse(`${FIRST_DAY}T12:00:00Z`);
-  const store = new RedisStore({
+  const storeOptions = {
     url: redisUrl,
     password: undefined,
     keyPrefix: KEY_PREFIX,
@@ -61,7 +61,8 @@ export async function benchDays(redisUrl: string): Promise<void> {
     now: () => now,
     metrics: createMetrics({ version: 'bench' }),
     logger: memoryLogger().logger,
-  });
+  };
+  const store = new RedisStore(storeOptions);
   const keys = redisKeys(KEY_PREFIX);
   try {
     await client.flushall();
@@ -95,6 +96,22 @@ export async function benchDays(redisUrl: string): Promise<void> {
     await Promise.all(pages.map((page) => store.recordView({ page, visitorId: `visitor-${(visitor += 1)}` })));
     const again = await commandStats(client, 'evalsha');
     console.log(`  write, a page's later views of a day (its day keys exist): ${fixed(again.usec / DAYS_PAGES, 1)} µs of Redis script time per view`);
+    // The same views without visitor counting (VISITOR_MODE=off: no HyperLogLog passed, written or counted),
+    // on pages of their own: a first pass creates them and their day keys, the second is measured.
+    const viewsOnly = new RedisStore({ ...storeOptions, keyPrefix: `${KEY_PREFIX}off:`, countVisitors: false });
+    try {
+      // A new store's connection refuses commands until it is ready (no offline queue).
+      while (!(await viewsOnly.ping().then(() => true, () => false))) await new Promise((resolve) => setTimeout(resolve, 50));
+      await Promise.all(pages.map((page) => viewsOnly.recordView({ page, visitorId: '' })));
+      await client.config('RESETSTAT');
+      await Promise.all(pages.map((page) => viewsOnly.recordView({ page, visitorId: '' })));
+      const off = await commandStats(client, 'evalsha');
+      console.log(`  write, the same later views with VISITOR_MODE=off (no HyperLogLog): ${fixed(off.usec / DAYS_PAGES, 1)} µs of Redis script time per view`);
+    } finally {
+      await viewsOnly.close();
+    }
+    const firstSeenEntry = (await memoryUsage(client, keys.firstSeen)) / DAYS_PAGES;
+    console.log(`  MEMORY USAGE: the first-seen ranking ${fixed(firstSeenEntry)} bytes per page, once per page (not per day)`);
     const rankingEntry = (await memoryUsage(client, keys.dayRanking(lastDay))) / DAYS_PAGES;
     const hllOne = await memoryUsage(client, keys.dayVisitors(lastDay, 'page-0'));
     const probe = keys.dayVisitors(lastDay, 'probe');
@@ -122,10 +139,25 @@ export async function benchDays(redisUrl: string): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const range = { from: FIRST_DAY, to: lastDay };
+    // Read the day after: the range then ends before today, so no cache is used, every read sums all 30 days.
+    now = Date.parse(`${addDays(lastDay, 1)}T12:00:00Z`);
     await client.config('RESETSTAT');
     const topMs = await timed(() => store.topPagesRange(range, 10));
     const top = await commandStats(client, 'evalsha');
-    console.log(`  30-day top 10 (TOP_PAGES_RANGE, ZUNIONSTORE + ZREVRANGE + DEL): ${spread(topMs)} round trip, ${fixed(top.usec / top.calls / 1000, 2)} ms in Redis per read`);
+    console.log(`  30-day top 10 of past days, no cache (TOP_PAGES_RANGE, ZUNIONSTORE + ZREVRANGE + DEL): ${spread(topMs)} round trip, ${fixed(top.usec / top.calls / 1000, 2)} ms in Redis per read`);
+    now = Date.parse(`${lastDay}T12:00:00Z`);
+    await client.config('RESETSTAT');
+    // Cold: a new range generation before each read (what an import or a reset does), so each rebuilds the cached union.
+    const coldMs = await timed(async () => {
+      await client.incr(keys.rangeGeneration);
+      return store.topPagesRange(range, 10);
+    });
+    const cold = await commandStats(client, 'evalsha');
+    console.log(`  30-day top 10 up to today, cold (the 29 completed days summed into the cache, then cache + today): ${spread(coldMs)} round trip, ${fixed(cold.usec / cold.calls / 1000, 2)} ms in Redis per read`);
+    await client.config('RESETSTAT');
+    const warmMs = await timed(() => store.topPagesRange(range, 10));
+    const warm = await commandStats(client, 'evalsha');
+    console.log(`  30-day top 10 up to today, warm (the cached union + today's ranking): ${spread(warmMs)} round trip, ${fixed(warm.usec / warm.calls / 1000, 2)} ms in Redis per read`);
     const rankingKeys = days.map((day) => keys.dayRanking(day));
     await client.config('RESETSTAT');
     const unionMs = await timed(async () => {

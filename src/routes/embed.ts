@@ -9,7 +9,8 @@ const EMBED_SCRIPT_MAX_AGE_SECONDS = 300;
  * What a site includes with `<script src=".../pt.js" async></script>`. It counts the page it is on with
  * one POST (keepalive, so that a visitor leaving at once is still counted) and a fresh Idempotency-Key
  * per page load (a retried request is counted once), then writes the figures into the elements marked
- * `data-page-tracker` (`="visitors"` for the visitors). `data-page` on the script tag names the page
+ * `data-page-tracker` (`="visitors"` for the visitors, left empty where visitors are not counted, VISITOR_MODE=off:
+ * the API answers null). `data-page` on the script tag names the page
  * instead of its path. The API is found relative to the script's own address, so a service under a path
  * prefix works too. crypto.randomUUID exists only in secure contexts: over plain HTTP the key comes from
  * getRandomValues, which exists everywhere.
@@ -36,7 +37,7 @@ const EMBED_SCRIPT = `// page-tracker: counts this page's view and shows its fig
   Promise.all([counted, loaded]).then(([stats]) => {
     if (stats === undefined) return;
     for (const element of document.querySelectorAll('[data-page-tracker]')) {
-      element.textContent = String(element.dataset.pageTracker === 'visitors' ? stats.visitors : stats.views);
+      element.textContent = String((element.dataset.pageTracker === 'visitors' ? stats.visitors : stats.views) ?? '');
     }
   }, () => undefined);
 })();

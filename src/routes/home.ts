@@ -43,14 +43,20 @@ interface HomeFigures {
 const HOW_VISITORS_COUNT: Record<VisitorMode, string> = {
   cookie: 'each browser is one visitor, counted by an anonymous cookie',
   cookieless: 'each address and browser is one visitor a day, without cookies',
+  off: 'visitors are not counted: no cookie, nothing about a visitor is kept',
 };
+
+function visitorsLine(visitors: number | null, mode: VisitorMode): string {
+  if (visitors === null) return `<p class="lead">Views only (${HOW_VISITORS_COUNT[mode]}).</p>`;
+  return `<p class="lead">By ${plural(visitors, 'visitor', 'visitors')} (${HOW_VISITORS_COUNT[mode]}).</p>`;
+}
 
 function homePage(stats: PageStats, { ranking, recent }: HomeFigures, origin: string, mode: VisitorMode): string {
   const base = escapeHtml(origin);
   return htmlPage(
     'page-tracker',
     `<h1>This page has been seen ${plural(stats.views, 'time', 'times')}.</h1>
-<p class="lead">By ${plural(stats.visitors, 'visitor', 'visitors')} (${HOW_VISITORS_COUNT[mode]}).</p>
+${visitorsLine(stats.visitors, mode)}
 
 <h2>The last ${recent.days.length} days</h2>
 ${dayChart(recent.days, 'recent')}

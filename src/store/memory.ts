@@ -32,6 +32,8 @@ interface MemoryStoreOptions {
   retentionDays?: number;
   /** The clock idempotency keys, budget windows and UTC days run by, in ms since the epoch; tests pass their own. */
   now?: () => number;
+  /** False (VISITOR_MODE=off): no visitor is kept, and every visitors figure is null. True when absent. */
+  countVisitors?: boolean;
 }
 
 /** One UTC day's counts, as Redis keeps them under day:<date>:*, and when they are deleted. */
@@ -96,7 +98,7 @@ class BudgetCounters {
 interface FirstAnswer {
   page: string;
   views: number;
-  visitors: number;
+  visitors: number | null;
   expiresAt: number;
 }
 
@@ -106,6 +108,8 @@ export class MemoryStore implements ViewStore {
   readonly kind = 'memory';
   private readonly views = new Map<string, number>();
   private readonly visitors = new Map<string, Set<string>>();
+  /** The UTC day each page was first counted, as Redis keeps it in first-seen. */
+  private readonly firstSeen = new Map<string, string>();
   /** In the order the keys were written, which is the order they expire in (one window for all). */
   private readonly firstAnswers = new Map<string, FirstAnswer>();
   private total = 0;
@@ -120,8 +124,10 @@ export class MemoryStore implements ViewStore {
   private readonly viewsBudget: BudgetCounters;
   private readonly newPagesBudget: BudgetCounters;
   private readonly now: () => number;
+  private readonly countVisitors: boolean;
 
   constructor(options: MemoryStoreOptions) {
+    this.countVisitors = options.countVisitors ?? true;
     this.maxPages = options.maxPages;
     this.idempotencyWindowMs = options.idempotencyWindowMs ?? IDEMPOTENCY_WINDOW_MS;
     this.budget = options.budget ?? NO_BUDGET;
@@ -166,15 +172,16 @@ export class MemoryStore implements ViewStore {
     }
     const views = (current ?? 0) + 1;
     this.views.set(page, views);
+    if (isNew) this.firstSeen.set(page, dayOf(now));
     this.total += 1;
-    const seen = addVisitor(this.visitors, page, visitorId);
+    const visitors = this.countVisitors ? addVisitor(this.visitors, page, visitorId).size : null;
     this.countDay(page, visitorId, now);
     if (idempotencyKey !== undefined) {
       // Deleted first so that the key moves to the end of the map, where the latest expiry belongs.
       this.firstAnswers.delete(idempotencyKey);
-      this.firstAnswers.set(idempotencyKey, { page, views, visitors: seen.size, expiresAt: now + this.idempotencyWindowMs });
+      this.firstAnswers.set(idempotencyKey, { page, views, visitors, expiresAt: now + this.idempotencyWindowMs });
     }
-    return { outcome: VIEW_OUTCOME.counted, views, visitors: seen.size };
+    return { outcome: VIEW_OUTCOME.counted, views, visitors };
   }
 
   /** Keeps memory bounded by the keys of one window: the oldest entries come first, so this stops at the first live one. */
@@ -195,7 +202,7 @@ export class MemoryStore implements ViewStore {
     }
     counts.total += 1;
     counts.views.set(page, (counts.views.get(page) ?? 0) + 1);
-    addVisitor(counts.visitors, page, visitorId);
+    if (this.countVisitors) addVisitor(counts.visitors, page, visitorId);
   }
 
   /** A day's counts while they are kept (the clock may pass their expiry between two writes). */
@@ -215,7 +222,7 @@ export class MemoryStore implements ViewStore {
       for (const visitor of counts?.visitors.get(page) ?? []) visitors.add(visitor);
       return { day, views: counts?.views.get(page) ?? 0 };
     });
-    return Promise.resolve(pageRange(page, range, days, visitors.size));
+    return Promise.resolve(pageRange(page, range, days, this.countVisitors ? visitors.size : null));
   }
 
   topPagesRange(range: DayRange, limit: number): Promise<TopPagesRange> {
@@ -241,7 +248,8 @@ export class MemoryStore implements ViewStore {
   exportPages(): Promise<PortablePage[]> {
     const now = this.now();
     const kept = retainedDays(now, this.retentionDays);
-    const ids = (seen: Set<string> | undefined): VisitorState => ({ ids: [...(seen ?? [])] });
+    // Without visitor counting there is no visitor state to carry: the lines say visitors null and nothing else.
+    const ids = (seen: Set<string> | undefined): VisitorState | undefined => (this.countVisitors ? { ids: [...(seen ?? [])] } : undefined);
     const pages = ranked(this.views, this.views.size).map(({ page, views }): PortablePage => {
       const days: PortableDay[] = [];
       for (const day of daysFrom(kept.from, kept.to)) {
@@ -249,18 +257,21 @@ export class MemoryStore implements ViewStore {
         const dayViews = counts?.views.get(page) ?? 0;
         if (dayViews > 0) days.push({ day, views: dayViews, visitorState: ids(counts?.visitors.get(page)) });
       }
-      const visitors = this.visitors.get(page);
-      return { page, views, visitors: Math.min(visitors?.size ?? 0, views), visitorState: ids(visitors), days };
+      const seen = this.visitors.get(page);
+      return { page, views, visitors: this.statsOf(page).visitors, visitorState: ids(seen), firstSeen: this.firstSeen.get(page), days };
     });
     return Promise.resolve(pages);
   }
 
   importPages(pages: readonly PortablePage[]): Promise<void> {
     const now = this.now();
-    for (const { page, views, visitorState, days } of pages) {
+    for (const { page, views, visitorState, firstSeen, days } of pages) {
       this.total += views - (this.views.get(page) ?? 0);
       this.views.set(page, views);
-      if (visitorState !== undefined && 'ids' in visitorState) this.visitors.set(page, new Set(visitorState.ids));
+      if (firstSeen === undefined) this.firstSeen.delete(page);
+      else this.firstSeen.set(page, firstSeen);
+      // Without visitor counting an imported visitor state is not kept (docs/data.md).
+      if (this.countVisitors && visitorState !== undefined && 'ids' in visitorState) this.visitors.set(page, new Set(visitorState.ids));
       for (const { day, views: dayViews, visitorState: dayState } of days) {
         let counts = this.dayCounts(day, now);
         if (counts === undefined) {
@@ -270,7 +281,7 @@ export class MemoryStore implements ViewStore {
         }
         counts.total += dayViews - (counts.views.get(page) ?? 0);
         counts.views.set(page, dayViews);
-        if (dayState !== undefined && 'ids' in dayState) counts.visitors.set(page, new Set(dayState.ids));
+        if (this.countVisitors && dayState !== undefined && 'ids' in dayState) counts.visitors.set(page, new Set(dayState.ids));
       }
     }
     this.keepDaysInExpiryOrder();
@@ -289,6 +300,7 @@ export class MemoryStore implements ViewStore {
     this.total -= before.views;
     this.views.delete(page);
     this.visitors.delete(page);
+    this.firstSeen.delete(page);
     for (const counts of this.days.values()) {
       counts.total -= counts.views.get(page) ?? 0;
       counts.views.delete(page);
@@ -298,7 +310,11 @@ export class MemoryStore implements ViewStore {
   }
 
   getPage(page: string): Promise<PageStats> {
-    return Promise.resolve(pageStats(page, this.views.get(page) ?? 0, this.visitors.get(page)?.size ?? 0));
+    return Promise.resolve(this.statsOf(page));
+  }
+
+  private statsOf(page: string): PageStats {
+    return pageStats(page, this.views.get(page) ?? 0, this.countVisitors ? (this.visitors.get(page)?.size ?? 0) : null);
   }
 
   topPages(limit: number): Promise<TopPages> {

@@ -26,9 +26,18 @@ export interface PortablePage {
   page: string;
   /** All-time views: the import sets the page's total to this. */
   views: number;
-  /** The visitors estimate when exported; informative, an import restores visitors from visitorState only. */
-  visitors?: number | undefined;
+  /**
+   * The visitors estimate when exported (null from a store that counts no visitors, VISITOR_MODE=off);
+   * informative, an import restores visitors from visitorState only.
+   */
+  visitors?: number | null | undefined;
   visitorState?: VisitorState | undefined;
+  /**
+   * The UTC day the page was first counted, when the store knows it (pages counted since it is recorded, or
+   * imported with it). An import sets it, or, when the line has none, derives it where the line's days hold all
+   * of its views (their first day), else leaves the page without one.
+   */
+  firstSeen?: string | undefined;
   /** Days with views within the retention, oldest first. */
   days: PortableDay[];
 }
@@ -82,6 +91,28 @@ function visitorState(value: unknown, field: string, line: number, kind: ExportH
 }
 
 /**
+ * A line's first-seen day: the one it gives, checked against its days, or else the first of its days when they
+ * hold all of its views (then no view can be older). A first-seen day within the retention is where the page's
+ * days add up to its views exactly (the consistency check relies on it), so such a line must say so.
+ */
+function firstSeenOf(raw: unknown, page: { views: number; days: PortableDay[]; daySum: number }, kept: { from: string; to: string }, line: number): string | undefined {
+  const earliest = page.days[0]?.day;
+  if (raw === undefined) return earliest !== undefined && page.daySum === page.views ? earliest : undefined;
+  let day: string;
+  try {
+    day = parseDay(raw, 'firstSeen');
+  } catch (error) {
+    throw new InvalidImportError(line, (error as Error).message);
+  }
+  if (day > kept.to) throw new InvalidImportError(line, `firstSeen ${day} is after today (${kept.to}, UTC)`);
+  if (day >= kept.from) {
+    if (earliest !== day) throw new InvalidImportError(line, `firstSeen ${day} is within the retention, so it must be the first day with views (the first given is ${earliest ?? 'none'})`);
+    if (page.daySum !== page.views) throw new InvalidImportError(line, `firstSeen ${day} is within the retention, so the days' views (${page.daySum}) must add up to the page's views (${page.views})`);
+  }
+  return day;
+}
+
+/**
  * Checks a whole import body and answers its pages, or throws InvalidImportError for the first bad line.
  * A body is an export (header line first) or lines of base counts ({"page": ..., "views": ...}) alone.
  * Days older than the retention are dropped: the store would already have deleted them.
@@ -107,7 +138,7 @@ export function parseImport(body: string, store: ExportHeader['store'], now: num
       if (value['format'] !== EXPORT_FORMAT || value['version'] !== EXPORT_VERSION) throw new InvalidImportError(line, `header must say format "${EXPORT_FORMAT}", version ${EXPORT_VERSION}`);
       continue;
     }
-    const unknown = Object.keys(value).filter((key) => !['page', 'views', 'visitors', 'visitorState', 'days'].includes(key));
+    const unknown = Object.keys(value).filter((key) => !['page', 'views', 'visitors', 'visitorState', 'firstSeen', 'days'].includes(key));
     if (unknown.length > 0) throw new InvalidImportError(line, `unknown field ${unknown.map((key) => JSON.stringify(key)).join(', ')}`);
     let page: string;
     try {
@@ -118,7 +149,7 @@ export function parseImport(body: string, store: ExportHeader['store'], now: num
     if (seen.has(page)) throw new InvalidImportError(line, `page ${page} was given on an earlier line`);
     seen.add(page);
     const views = count(value['views'], 'views', line);
-    const visitors = value['visitors'] === undefined ? undefined : count(value['visitors'], 'visitors', line);
+    const visitors = value['visitors'] === undefined || value['visitors'] === null ? value['visitors'] : count(value['visitors'], 'visitors', line);
     const rawDays = value['days'] ?? [];
     if (!Array.isArray(rawDays)) throw new InvalidImportError(line, 'days must be an array');
     const days: PortableDay[] = [];
@@ -142,7 +173,8 @@ export function parseImport(body: string, store: ExportHeader['store'], now: num
     const daySum = days.reduce((sum, day) => sum + day.views, 0);
     if (daySum > views) throw new InvalidImportError(line, `the days' views add up to ${daySum}, more than the page's views (${views})`);
     days.sort((a, b) => (a.day < b.day ? -1 : 1));
-    pages.push({ page, views, visitors, visitorState: visitorState(value['visitorState'], 'visitorState', line, store), days });
+    const firstSeen = firstSeenOf(value['firstSeen'], { views, days, daySum }, kept, line);
+    pages.push({ page, views, visitors, visitorState: visitorState(value['visitorState'], 'visitorState', line, store), firstSeen, days });
   }
   return pages;
 }

@@ -9,6 +9,8 @@ export interface RedisKeys {
   readonly ranking: string;
   /** STRING: views over all pages. */
   readonly total: string;
+  /** ZSET page -> the UTC day (dayNumber) the page was first counted, written by the view that creates it. */
+  readonly firstSeen: string;
   /** HyperLogLog of the page's visitor ids. */
   visitors(page: string): string;
   /** STRING "<views> <visitors> <page>": the first answer for this Idempotency-Key, kept for the idempotency window. */
@@ -23,6 +25,13 @@ export interface RedisKeys {
   visitorSalt(day: string): string;
   /** ZSET a range read sums the days' rankings into and deletes in the same script: it never outlives the call. */
   readonly rangeScratch: string;
+  /**
+   * ZSET: the union of the completed days `from` to `to` (a ranking up to today reuses it until midnight UTC,
+   * when it expires), stamped with the range generation it was built in.
+   */
+  rangeCache(from: string, to: string): string;
+  /** STRING: bumped by every import and reset, which change past days: a cached union of another generation is rebuilt. */
+  readonly rangeGeneration: string;
   /** STRING: views of the client counted in views window number `window` (VIEW-WRITE.md, abuse budget). */
   viewsBudget(client: string, window: number): string;
   /** STRING: pages the client created in new-pages window number `window`. */
@@ -40,6 +49,7 @@ export function redisKeys(keyPrefix: string, { hashTag = false }: RedisKeyOption
   return {
     ranking: `${prefix}ranking`,
     total: `${prefix}total`,
+    firstSeen: `${prefix}first-seen`,
     visitors: (page) => `${prefix}visitors:${page}`,
     idempotency: (key) => `${prefix}idem:${key}`,
     dayRanking: (day) => `${prefix}day:${day}:ranking`,
@@ -47,6 +57,8 @@ export function redisKeys(keyPrefix: string, { hashTag = false }: RedisKeyOption
     dayVisitors: (day, page) => `${prefix}day:${day}:visitors:${page}`,
     visitorSalt: (day) => `${prefix}salt:${day}`,
     rangeScratch: `${prefix}scratch:range-ranking`,
+    rangeCache: (from, to) => `${prefix}range-cache:${from}:${to}`,
+    rangeGeneration: `${prefix}range-generation`,
     viewsBudget: (client, window) => `${prefix}budget:views:${client}:${window}`,
     newPagesBudget: (client, window) => `${prefix}budget:new-pages:${client}:${window}`,
   };

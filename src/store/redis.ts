@@ -6,7 +6,7 @@ import { FoldedWarnings } from '../folded-warnings.js';
 import type { Metrics } from '../metrics.js';
 import { GroupCommit, type ItemOutcome } from './group-commit.js';
 import { redisKeys, type RedisKeys } from './redis-keys.js';
-import { dayKeyLifetimeMs, dayOf, daysFrom, DEFAULT_RETENTION_DAYS, startOfDay, type DayRange } from '../days.js';
+import { addDays, DAY_MS, dayKeyLifetimeMs, dayNumber, dayOf, dayOfNumber, daysFrom, DEFAULT_RETENTION_DAYS, startOfDay, type DayRange } from '../days.js';
 import { EXPORT_PAGE, IMPORT_PAGES, PAGE_RANGE, PAGE_STATS, RECORD_VIEWS, RESET_PAGE, TOP_PAGES, TOP_PAGES_RANGE } from './redis-scripts.js';
 import { retainedDays, type PortableDay, type PortablePage, type VisitorState } from './portable.js';
 import {
@@ -59,6 +59,8 @@ interface RedisStoreSettings {
   retentionDays?: number;
   /** The clock the budget windows and the UTC day run by, in ms since the epoch; tests pass their own. */
   now?: () => number;
+  /** False (VISITOR_MODE=off): no visitor HyperLogLog is written or read, and every visitors figure is null. True when absent. */
+  countVisitors?: boolean;
   /** Replicas that must acknowledge a batch (WAIT) before its views are answered; 0 or absent: none. */
   minReplicasAck?: number;
   /** WAIT's timeout; must be below commandTimeoutMs (config.ts checks it). */
@@ -90,12 +92,12 @@ type ScriptedRedis = (Redis | Cluster) & ScriptedCommands;
 interface ScriptedCommands {
   /** RECORD_VIEWS: the number of keys first, then the keys, then ARGV (see the script). */
   recordViews(numberOfKeys: number, ...keysThenArgs: Array<string | number>): Promise<number[]>;
-  pageStats(ranking: string, visitors: string, page: string): Promise<[number, number]>;
+  pageStats(numberOfKeys: number, ...keysThenPage: string[]): Promise<[number, number]>;
   topPages(ranking: string, total: string, limit: number): Promise<[number, string[]]>;
   pageRange(numberOfKeys: number, ...keysThenPage: string[]): Promise<number[]>;
   topPagesRange(numberOfKeys: number, ...keysThenLimit: Array<string | number>): Promise<[number[], string[]]>;
   /** EXPORT_PAGE with binary replies: an HLL string is not text. */
-  exportPageBuffer(numberOfKeys: number, ...keysThenPage: string[]): Promise<[number, Buffer, number[], Buffer[]]>;
+  exportPageBuffer(numberOfKeys: number, ...keysThenPage: string[]): Promise<[number, Buffer, number[], Buffer[], number]>;
   importPages(numberOfKeys: number, ...keysThenArgs: Array<string | number | Buffer>): Promise<number>;
   resetPage(numberOfKeys: number, ...keysThenPage: string[]): Promise<[number, number]>;
 }
@@ -204,7 +206,7 @@ export class RedisStore implements ViewStore {
     this.redis = connect(options) as ScriptedRedis;
     // No numberOfKeys: a batch's key count depends on which of its views carry an idempotency key.
     this.redis.defineCommand('recordViews', { lua: RECORD_VIEWS });
-    this.redis.defineCommand('pageStats', { numberOfKeys: 2, lua: PAGE_STATS });
+    this.redis.defineCommand('pageStats', { lua: PAGE_STATS });
     this.redis.defineCommand('topPages', { numberOfKeys: 2, lua: TOP_PAGES });
     this.redis.defineCommand('pageRange', { lua: PAGE_RANGE });
     this.redis.defineCommand('topPagesRange', { lua: TOP_PAGES_RANGE });
@@ -283,7 +285,7 @@ export class RedisStore implements ViewStore {
     const budgetOn = budget.viewsPerWindow > 0 || budget.newPagesPerWindow > 0;
     // The batch's instant decides its day too, so a batch never straddles midnight.
     const day = dayOf(now);
-    const keys: string[] = [this.keys.ranking, this.keys.total, this.keys.dayRanking(day), this.keys.dayTotal(day)];
+    const keys: string[] = [this.keys.ranking, this.keys.total, this.keys.dayRanking(day), this.keys.dayTotal(day), this.keys.firstSeen];
     const args: Array<string | number> = [
       this.options.maxPages,
       this.options.idempotencyWindowMs ?? IDEMPOTENCY_WINDOW_MS,
@@ -292,13 +294,15 @@ export class RedisStore implements ViewStore {
       budget.newPagesPerWindow,
       context.newPagesWindow.remainingMs,
       dayKeyLifetimeMs(now, this.options.retentionDays ?? DEFAULT_RETENTION_DAYS),
+      this.countVisitors ? 1 : 0,
+      dayNumber(day),
     ];
     for (const { page, visitorId, idempotencyKey, client, mayCreatePage } of views) {
-      keys.push(this.keys.visitors(page), this.keys.dayVisitors(day, page));
+      if (this.countVisitors) keys.push(this.keys.visitors(page), this.keys.dayVisitors(day, page));
       if (idempotencyKey !== undefined) keys.push(this.keys.idempotency(idempotencyKey));
       const budgeted = budgetOn && client !== undefined;
       if (budgeted) keys.push(this.keys.viewsBudget(client, context.viewsWindow.index), this.keys.newPagesBudget(client, context.newPagesWindow.index));
-      args.push(page, visitorId, idempotencyKey === undefined ? 0 : 1, budgeted ? 1 : 0, mayCreatePage === false ? 0 : 1);
+      args.push(page, this.countVisitors ? visitorId : '', idempotencyKey === undefined ? 0 : 1, budgeted ? 1 : 0, mayCreatePage === false ? 0 : 1);
     }
     // One command timeout covers a view's whole wait: behind the batch before it (one batch in flight while
     // replicas acknowledge), its script and its WAIT. So a 503 comes within REDIS_COMMAND_TIMEOUT_MS either way.
@@ -318,7 +322,7 @@ export class RedisStore implements ViewStore {
       const [outcome, viewCount, visitors] = reply.slice(3 * i, 3 * i + 3) as [number, number, number];
       if (!isViewOutcome(outcome)) throw new Error(`RECORD_VIEWS answered the unknown outcome ${outcome}`);
       try {
-        return { ok: true, value: recordedView(page, { outcome, views: viewCount, visitors }, context) };
+        return { ok: true, value: recordedView(page, { outcome, views: viewCount, visitors: this.countVisitors ? visitors : null }, context) };
       } catch (error) {
         return { ok: false, error };
       }
@@ -354,8 +358,9 @@ export class RedisStore implements ViewStore {
   }
 
   async getPage(page: string): Promise<PageStats> {
-    const [views, visitors] = await this.timed('page_stats', () => this.redis.pageStats(this.keys.ranking, this.keys.visitors(page), page));
-    return pageStats(page, views, visitors);
+    const keys = this.countVisitors ? [this.keys.ranking, this.keys.visitors(page)] : [this.keys.ranking];
+    const [views, visitors] = await this.timed('page_stats', () => this.redis.pageStats(keys.length, ...keys, page));
+    return pageStats(page, views, this.countVisitors ? visitors : null);
   }
 
   async topPages(limit: number): Promise<TopPages> {
@@ -365,17 +370,31 @@ export class RedisStore implements ViewStore {
 
   async pageRange(page: string, range: DayRange): Promise<PageRange> {
     const days = daysFrom(range.from, range.to);
-    const keys = [...days.map((day) => this.keys.dayRanking(day)), ...days.map((day) => this.keys.dayVisitors(day, page))];
-    const reply = await this.timed('page_range', () => this.redis.pageRange(keys.length, ...keys, page));
-    return pageRange(page, range, days.map((day, i) => ({ day, views: reply[i] ?? 0 })), reply[days.length] ?? 0);
+    const keys = days.map((day) => this.keys.dayRanking(day));
+    if (this.countVisitors) keys.push(...days.map((day) => this.keys.dayVisitors(day, page)));
+    const reply = await this.timed('page_range', () => this.redis.pageRange(keys.length, ...keys, page, String(days.length)));
+    return pageRange(page, range, days.map((day, i) => ({ day, views: reply[i] ?? 0 })), this.countVisitors ? (reply[days.length] ?? 0) : null);
   }
 
   async topPagesRange(range: DayRange, limit: number): Promise<TopPagesRange> {
     const days = daysFrom(range.from, range.to);
     const keys = [this.keys.rangeScratch, ...days.map((day) => this.keys.dayRanking(day)), ...days.map((day) => this.keys.dayTotal(day))];
-    const [totals, ranked] = await this.timed('top_pages_range', () => this.redis.topPagesRange(keys.length, ...keys, limit));
+    const args: number[] = [limit, days.length];
+    // A ranking up to today (the common "last N days") reuses the union of its completed days until midnight;
+    // only one cache per first day can exist a day, so their number stays bounded by MAX_TOP_RANGE_DAYS.
+    const now = (this.options.now ?? Date.now)();
+    const today = dayOf(now);
+    if (limit > 0 && days.length > 1 && range.to === today) {
+      keys.push(this.keys.rangeCache(range.from, addDays(today, -1)), this.keys.rangeGeneration);
+      args.push(startOfDay(today) + DAY_MS - now);
+    }
+    const [totals, ranked] = await this.timed('top_pages_range', () => this.redis.topPagesRange(keys.length, ...keys, ...args));
     const dayViews = days.map((day, i) => ({ day, views: totals[i] ?? 0 }));
     return topPagesRange(range, rankedPages(ranked), dayViews);
+  }
+
+  private get countVisitors(): boolean {
+    return this.options.countVisitors ?? true;
   }
 
   private retention(): number {
@@ -389,32 +408,33 @@ export class RedisStore implements ViewStore {
     const { pages } = await this.topPages(2 ** 31 - 1);
     const exported: PortablePage[] = [];
     for (const { page } of pages) {
-      const keys = [this.keys.ranking, this.keys.visitors(page), ...days.map((day) => this.keys.dayRanking(day)), ...days.map((day) => this.keys.dayVisitors(day, page))];
-      const [views, hll, dayViews, dayHlls] = await this.timed('export_page', () => this.redis.exportPageBuffer(keys.length, ...keys, page));
+      const keys = [this.keys.ranking, this.keys.visitors(page), this.keys.firstSeen, ...days.map((day) => this.keys.dayRanking(day)), ...days.map((day) => this.keys.dayVisitors(day, page))];
+      const [views, hll, dayViews, dayHlls, firstSeen] = await this.timed('export_page', () => this.redis.exportPageBuffer(keys.length, ...keys, page));
       // A page reset between the listing and its read is gone: it is not exported.
       if (views === 0) continue;
       const portableDays: PortableDay[] = [];
       days.forEach((day, i) => {
         const viewed = dayViews[i] ?? 0;
-        if (viewed > 0) portableDays.push({ day, views: viewed, visitorState: hllState(dayHlls[i] ?? Buffer.alloc(0)) });
+        if (viewed > 0) portableDays.push({ day, views: viewed, visitorState: this.countVisitors ? hllState(dayHlls[i] ?? Buffer.alloc(0)) : undefined });
       });
       const { visitors } = await this.getPage(page);
-      exported.push({ page, views, visitors, visitorState: hllState(hll), days: portableDays });
+      exported.push({ page, views, visitors, visitorState: this.countVisitors ? hllState(hll) : undefined, firstSeen: firstSeen < 0 ? undefined : dayOfNumber(firstSeen), days: portableDays });
     }
     return exported;
   }
 
   async importPages(pages: readonly PortablePage[]): Promise<void> {
-    const keys: string[] = [this.keys.ranking, this.keys.total];
+    const keys: string[] = [this.keys.ranking, this.keys.total, this.keys.firstSeen, this.keys.rangeGeneration];
     const args: Array<string | number | Buffer> = [];
-    for (const { page, views, visitorState, days } of pages) {
+    for (const { page, views, visitorState, firstSeen, days } of pages) {
       keys.push(this.keys.visitors(page));
-      args.push(page, views, hllBytes(visitorState), days.length);
+      // Without visitor counting an imported visitor state is not kept (docs/data.md): '' writes no HLL.
+      args.push(page, views, this.countVisitors ? hllBytes(visitorState) : '', firstSeen === undefined ? '' : dayNumber(firstSeen), days.length);
       for (const { day, views: dayViews, visitorState: dayState } of days) {
         keys.push(this.keys.dayRanking(day), this.keys.dayTotal(day), this.keys.dayVisitors(day, page));
         // The moment the day's keys end, whenever they are written: the end of the day plus the retention.
         const endsAt = startOfDay(day) + dayKeyLifetimeMs(startOfDay(day), this.retention());
-        args.push(dayViews, hllBytes(dayState), Math.max(1, endsAt - (this.options.now ?? Date.now)()));
+        args.push(dayViews, this.countVisitors ? hllBytes(dayState) : '', Math.max(1, endsAt - (this.options.now ?? Date.now)()));
       }
     }
     await this.timed('import_pages', () => this.redis.importPages(keys.length, ...keys, ...args));
@@ -422,10 +442,10 @@ export class RedisStore implements ViewStore {
 
   async resetPage(page: string): Promise<PageStats> {
     const kept = retainedDays((this.options.now ?? Date.now)(), this.retention());
-    const keys = [this.keys.ranking, this.keys.total, this.keys.visitors(page)];
+    const keys = [this.keys.ranking, this.keys.total, this.keys.visitors(page), this.keys.firstSeen, this.keys.rangeGeneration];
     for (const day of daysFrom(kept.from, kept.to)) keys.push(this.keys.dayRanking(day), this.keys.dayTotal(day), this.keys.dayVisitors(day, page));
     const [views, visitors] = await this.timed('reset_page', () => this.redis.resetPage(keys.length, ...keys, page));
-    return pageStats(page, views, visitors);
+    return pageStats(page, views, this.countVisitors ? visitors : null);
   }
 
   async visitorSalt(day: string, candidate: string): Promise<string> {

@@ -8,8 +8,8 @@ import { IdempotencyKeyReusedError, NewPageQuotaError, PageLimitReachedError, Pa
 export interface PageStats {
   page: string;
   views: number;
-  /** Distinct visitors, never more than `views`. */
-  visitors: number;
+  /** Distinct visitors, never more than `views`; null when visitors are not counted (VISITOR_MODE=off). */
+  visitors: number | null;
 }
 
 /**
@@ -17,8 +17,8 @@ export interface PageStats {
  * error), which can overshoot: 128 distinct visitors can read as 129. A page cannot have had more visitors
  * than views, so the estimate is capped at the exact view count.
  */
-export function pageStats(page: string, views: number, visitors: number): PageStats {
-  return { page, views, visitors: Math.min(visitors, views) };
+export function pageStats(page: string, views: number, visitors: number | null): PageStats {
+  return { page, views, visitors: visitors === null ? null : Math.min(visitors, views) };
 }
 
 export interface TopPages {
@@ -38,7 +38,7 @@ export interface PageRange extends PageStats, DayRange {
 }
 
 /** Built here for both stores, so that the range's visitors are capped at its views as pageStats caps them. */
-export function pageRange(page: string, range: DayRange, days: DayViews[], visitors: number): PageRange {
+export function pageRange(page: string, range: DayRange, days: DayViews[], visitors: number | null): PageRange {
   const views = days.reduce((sum, day) => sum + day.views, 0);
   return { ...pageStats(page, views, visitors), ...range, days };
 }
@@ -56,6 +56,7 @@ export function topPagesRange(range: DayRange, pages: TopPages['pages'], days: D
 /** One view to count. */
 export interface ViewToRecord {
   page: string;
+  /** Ignored by a store that does not count visitors (VISITOR_MODE=off), which is given ''. */
   visitorId: string;
   /** The client's Idempotency-Key (already validated): the view counts at most once per key within the idempotency window. */
   idempotencyKey?: string | undefined;
@@ -112,7 +113,8 @@ export function isViewOutcome(value: number): value is ViewOutcome {
 export interface ViewResult {
   outcome: ViewOutcome;
   views: number;
-  visitors: number;
+  /** null from a store that does not count visitors. */
+  visitors: number | null;
 }
 
 /**

@@ -25,28 +25,46 @@ async function startSite(tracker: () => string): Promise<Site> {
   return { server, port: (server.address() as AddressInfo).port };
 }
 
+/** The service on a fresh Redis, `siteCount` sites including its script, and Chromium. */
+interface Tracking {
+  redis: RedisServer;
+  service: RunningService;
+  browser: Browser;
+  sites: Site[];
+}
+
+/** `env(sites)`: the service's environment besides REDIS_URL and LOG_LEVEL, from the sites (their origins for ALLOWED_ORIGINS). */
+async function startTracking(siteCount: number, env: (sites: Site[]) => Record<string, string>): Promise<Tracking> {
+  const redis = await startRedis();
+  // The sites need the service's address and the service needs the sites' origins: sites first.
+  let trackerUrl = '';
+  const sites = await Promise.all(Array.from({ length: siteCount }, () => startSite(() => trackerUrl)));
+  const service = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn', ...env(sites) } });
+  trackerUrl = service.baseUrl;
+  return { redis, service, browser: await launchChromium(), sites };
+}
+
+async function stopTracking(tracking: Tracking | undefined): Promise<void> {
+  await tracking?.browser.close();
+  await tracking?.service.stop();
+  await tracking?.redis.cleanup();
+  for (const site of tracking?.sites ?? []) site.server.close();
+}
+
 describe('embedding the counter on other sites (Chromium, /pt.js, ALLOWED_ORIGINS)', function () {
-  let redis: RedisServer;
+  let tracking: Tracking | undefined;
   let service: RunningService;
   let browser: Browser;
   let allowed: Site;
   let refused: Site;
 
   before(async () => {
-    redis = await startRedis();
-    // The sites need the service's address and the service needs the sites' origins: sites first.
-    let trackerUrl = '';
-    [allowed, refused] = await Promise.all([startSite(() => trackerUrl), startSite(() => trackerUrl)]);
-    const origins = [`http://127.0.0.1:${allowed.port}`, `http://localhost:${allowed.port}`].join(',');
-    service = await startService({ env: { REDIS_URL: redis.url, LOG_LEVEL: 'warn', ALLOWED_ORIGINS: origins } });
-    trackerUrl = service.baseUrl;
-    browser = await launchChromium();
+    tracking = await startTracking(2, ([site]) => ({ ALLOWED_ORIGINS: [`http://127.0.0.1:${site!.port}`, `http://localhost:${site!.port}`].join(',') }));
+    ({ service, browser } = tracking);
+    [allowed, refused] = tracking.sites as [Site, Site];
   });
   after(async () => {
-    await browser?.close();
-    await service?.stop();
-    await redis?.cleanup();
-    for (const site of [allowed, refused]) site?.server.close();
+    await stopTracking(tracking);
   });
 
   async function viewsOf(page: string): Promise<{ views: number; visitors: number }> {
@@ -113,5 +131,32 @@ describe('embedding the counter on other sites (Chromium, /pt.js, ALLOWED_ORIGIN
     const response = await fetch(`${service.baseUrl}/pt.js`);
     expect(response.headers.get('content-type')).to.equal('text/javascript; charset=utf-8');
     expect(response.headers.get('cache-control')).to.match(/^public, max-age=\d+$/);
+  });
+});
+
+describe('the embed script where visitors are not counted (VISITOR_MODE=off, Chromium)', function () {
+  let tracking: Tracking | undefined;
+  let service: RunningService;
+  let browser: Browser;
+  let site: Site;
+
+  before(async () => {
+    tracking = await startTracking(1, ([only]) => ({ VISITOR_MODE: 'off', ALLOWED_ORIGINS: `http://127.0.0.1:${only!.port}` }));
+    ({ service, browser } = tracking);
+    [site] = tracking.sites as [Site];
+  });
+  after(async () => {
+    await stopTracking(tracking);
+  });
+
+  it('writes the views and leaves the visitors element empty (the API says null), with no cookie of the tracker', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${site.port}/docs/intro`);
+    await page.waitForFunction("document.getElementById('views').textContent !== '?'", undefined, { timeout: 5000 });
+    expect(await page.textContent('#views')).to.equal('1');
+    expect(await page.textContent('#visitors')).to.equal('');
+    expect(await context.cookies(service.baseUrl)).to.deep.equal([]);
+    await context.close();
   });
 });

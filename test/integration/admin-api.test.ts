@@ -2,6 +2,7 @@
 // an export -> empty Redis -> import round trip read back through every API route, refused imports, the reset.
 import { expect } from 'chai';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { addDays, dayOf } from '../../src/days.js';
 import { HOME_RANKING_MAX_AGE_MS } from '../../src/routes/home.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { startService, type RunningService } from '../support/service.js';
@@ -96,6 +97,8 @@ describe('admin API on the metrics port (the built service, real Redis)', functi
 
   it('a refused import is a 400 naming the line and what is wrong, and writes nothing, not even its good lines', async () => {
     const service = await serviceOnNewRedis();
+    const today = dayOf(Date.now());
+    const yesterday = addDays(today, -1);
     expect((await view(service, 'a')).status).to.equal(200);
     const cases: Array<[string, RegExp]> = [
       ['{"page":"x","views":5}\nnot json', /^line 2: not JSON/],
@@ -106,6 +109,10 @@ describe('admin API on the metrics port (the built service, real Redis)', functi
       ['{"page":"x","views":5}\n{"page":"x","views":6}', /^line 2: page x was given on an earlier line/],
       ['{"page":"x","views":1,"visitorState":{"ids":["v"]}}', /^line 1: visitorState is the memory store's visitor ids/],
       ['{"format":"something-else","version":1}', /^line 1: header must say format "page-tracker-export", version 1/],
+      ['{"page":"x","views":1,"firstSeen":"2026-02-30"}', /^line 1: firstSeen must be a calendar day/],
+      ['{"page":"x","views":1,"firstSeen":"2099-01-01"}', /^line 1: firstSeen 2099-01-01 is after today/],
+      [`{"page":"x","views":2,"firstSeen":"${today}","days":[{"day":"${today}","views":1}]}`, /^line 1: firstSeen \S+ is within the retention, so the days' views \(1\) must add up to the page's views \(2\)/],
+      [`{"page":"x","views":2,"firstSeen":"${today}","days":[{"day":"${yesterday}","views":1},{"day":"${today}","views":1}]}`, /^line 1: firstSeen \S+ is within the retention, so it must be the first day with views \(the first given is \S+\)/],
     ];
     for (const [body, message] of cases) {
       const answer = await importing(service, body);

@@ -138,10 +138,10 @@ describe('RedisStore on a real Redis Cluster (3 primaries, 1 replica each, made 
       try {
         // The slot's primary alone holds every key the views wrote.
         const found = (await node.keys(`{${keyPrefix}}*`)).sort();
-        // The all-time keys, the day's (ranking, total, a visitors key per page), the idempotency key and two budget keys.
-        expect(found).to.have.length(11);
+        // The all-time keys (first-seen among them), the day's (ranking, total, a visitors key per page), the idempotency key and two budget keys.
+        expect(found).to.have.length(12);
         const day = dayOf(Date.now());
-        expect(found).to.include.members([keys.ranking, keys.total, keys.visitors('a'), keys.visitors('b'), keys.idempotency('k'), keys.dayRanking(day), keys.dayTotal(day), keys.dayVisitors(day, 'a'), keys.dayVisitors(day, 'b')]);
+        expect(found).to.include.members([keys.ranking, keys.total, keys.firstSeen, keys.visitors('a'), keys.visitors('b'), keys.idempotency('k'), keys.dayRanking(day), keys.dayTotal(day), keys.dayVisitors(day, 'a'), keys.dayVisitors(day, 'b')]);
         const slots = new Set(await Promise.all(found.map((key) => raw.call('CLUSTER', 'KEYSLOT', key))));
         expect(slots.size).to.equal(1);
       } finally {

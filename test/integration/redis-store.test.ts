@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import { dayNumber } from '../../src/days.js';
 import { createMetrics } from '../../src/metrics.js';
-import { redisKeys } from '../../src/store/redis-keys.js';
+import { redisKeys, type RedisKeys } from '../../src/store/redis-keys.js';
 import { RedisStore } from '../../src/store/redis.js';
 import { RECORD_VIEWS } from '../../src/store/redis-scripts.js';
 import { VIEW_OUTCOME, VISITOR_SALT_LIFETIME_MS } from '../../src/store/view-store.js';
@@ -69,9 +70,9 @@ describe('RedisStore against a real redis-server (view store contract)', () => {
       ];
       const day = '2026-03-01';
       const dayKeysMs = 90_000;
-      const batchKeys = [keys.ranking, keys.total, keys.dayRanking(day), keys.dayTotal(day)];
-      // No budget (limits 0, so the windows' remaining times do not matter); the day's keys live 90 s.
-      const batchArgs: Array<string | number> = [maxPages, windowMs, 0, 1, 0, 1, dayKeysMs];
+      const batchKeys = [keys.ranking, keys.total, keys.dayRanking(day), keys.dayTotal(day), keys.firstSeen];
+      // No budget (limits 0, so the windows' remaining times do not matter); the day's keys live 90 s; visitors counted; the day's number.
+      const batchArgs: Array<string | number> = [maxPages, windowMs, 0, 1, 0, 1, dayKeysMs, 1, dayNumber(day)];
       for (const { page, visitor, key } of views) {
         batchKeys.push(keys.visitors(page), keys.dayVisitors(day, page), ...(key === undefined ? [] : [keys.idempotency(key)]));
         batchArgs.push(page, visitor, key === undefined ? 0 : 1, 0, 1);
@@ -97,18 +98,73 @@ describe('RedisStore against a real redis-server (view store contract)', () => {
         expect(await raw.pttl(dayKey), `${dayKey} expires as the header says`).to.be.within(dayKeysMs - 5000, dayKeysMs);
       }
       expect(await raw.exists(keys.dayVisitors(day, 'c')), 'a refused view writes no day key').to.equal(0);
+      expect(await raw.zrevrange(keys.firstSeen, 0, -1, 'WITHSCORES'), 'the views that created a and b recorded the day; refused c did not').to.deep.equal(['b', String(dayNumber(day)), 'a', String(dayNumber(day))]);
     } finally {
       raw.disconnect();
     }
   });
 
-  it('the day keys live until the retention after their UTC day ends, and a range read leaves no scratch key behind', async () => {
-    const keyPrefix = `days-${randomUUID()}:`;
-    const keys = redisKeys(keyPrefix);
-    const noon = Date.parse('2026-03-01T12:00:00Z');
-    const store = await connectedStore(keyPrefix, 100, { now: () => noon, retentionDays: 400 });
+  /** A store of 100 pages on a fresh key prefix starting with `name`, and a raw client beside it, both closed after `use`. */
+  async function withStore(name: string, options: Omit<ContractStoreOptions, 'maxPages'>, use: (store: RedisStore, keys: RedisKeys, raw: Redis, keyPrefix: string) => Promise<void>): Promise<void> {
+    const keyPrefix = `${name}-${randomUUID()}:`;
+    const store = await connectedStore(keyPrefix, 100, options);
     const raw = new Redis(redis.url);
     try {
+      await use(store, redisKeys(keyPrefix), raw, keyPrefix);
+    } finally {
+      raw.disconnect();
+      await store.close();
+    }
+  }
+
+  it('without visitor counting a view writes no HyperLogLog and sends no visitor id: only the counts and the idempotency key exist', async () => {
+    const noon = Date.parse('2026-03-01T12:00:00Z');
+    await withStore('off', { now: () => noon, countVisitors: false }, async (store, keys, raw, keyPrefix) => {
+      const monitor = await raw.monitor();
+      const sent: string[][] = [];
+      monitor.on('monitor', (_time: string, args: string[]) => sent.push(args));
+      try {
+        await store.recordView({ page: 'a', visitorId: 'someone', idempotencyKey: 'key-1' });
+        await store.getPage('a');
+        await store.pageRange('a', { from: '2026-02-28', to: '2026-03-01' });
+        expect((await raw.keys(`${keyPrefix}*`)).sort()).to.deep.equal(
+          [keys.ranking, keys.total, keys.firstSeen, keys.dayRanking('2026-03-01'), keys.dayTotal('2026-03-01'), keys.idempotency('key-1')].sort(),
+        );
+        const scripts = sent.filter(([command]) => /^eval/i.test(command ?? ''));
+        expect(scripts, 'the three calls reached Redis').to.have.length.of.at.least(3);
+        expect(scripts.flat().join(' '), 'no visitor id travels to Redis').to.not.include('someone');
+        expect(scripts.flat().filter((arg) => arg.includes('visitors:')), 'no visitors key is passed').to.deep.equal([]);
+      } finally {
+        monitor.disconnect();
+      }
+    });
+  });
+
+  it('a ranking up to today keeps the union of its completed days until midnight and reuses it; an import or a reset makes it be rebuilt', async () => {
+    let now = Date.parse('2026-03-01T18:00:00Z');
+    await withStore('cache', { now: () => now }, async (store, keys, raw) => {
+      await store.recordView({ page: 'a', visitorId: 'v' });
+      now = Date.parse('2026-03-02T18:00:00Z');
+      await store.recordView({ page: 'b', visitorId: 'v' });
+      const range = { from: '2026-03-01', to: '2026-03-02' };
+      expect((await store.topPagesRange(range, 10)).pages).to.deep.equal([{ page: 'b', views: 1 }, { page: 'a', views: 1 }]);
+      const cache = keys.rangeCache('2026-03-01', '2026-03-01');
+      expect(await raw.pttl(cache), 'until midnight UTC by the store clock').to.be.within(6 * 3600_000 - 5000, 6 * 3600_000);
+      expect(await raw.exists(keys.rangeScratch)).to.equal(0);
+      // A member planted in the cache shows in the next read: the union is reused, not rebuilt.
+      await raw.zadd(cache, 7, 'planted');
+      expect((await store.topPagesRange(range, 10)).pages[0]).to.deep.equal({ page: 'planted', views: 7 });
+      await store.resetPage('nothing-here');
+      expect((await store.topPagesRange(range, 10)).pages, 'rebuilt after a reset').to.deep.equal([{ page: 'b', views: 1 }, { page: 'a', views: 1 }]);
+      await raw.zadd(cache, 7, 'planted');
+      await store.importPages([]);
+      expect((await store.topPagesRange(range, 10)).pages, 'rebuilt after an import').to.deep.equal([{ page: 'b', views: 1 }, { page: 'a', views: 1 }]);
+    });
+  });
+
+  it('the day keys live until the retention after their UTC day ends, and a range read leaves no scratch key behind', async () => {
+    const noon = Date.parse('2026-03-01T12:00:00Z');
+    await withStore('days', { now: () => noon, retentionDays: 400 }, async (store, keys, raw) => {
       await store.recordView({ page: 'a', visitorId: 'v' });
       const lifetimeMs = 12 * 3600_000 + 400 * 24 * 3600_000;
       for (const dayKey of [keys.dayRanking('2026-03-01'), keys.dayTotal('2026-03-01'), keys.dayVisitors('2026-03-01', 'a')]) {
@@ -117,10 +173,7 @@ describe('RedisStore against a real redis-server (view store contract)', () => {
       expect((await store.topPagesRange({ from: '2026-02-01', to: '2026-03-01' }, 10)).pages).to.deep.equal([{ page: 'a', views: 1 }]);
       expect(await raw.exists(keys.rangeScratch)).to.equal(0);
       expect(await raw.ttl(keys.ranking), 'the all-time counts never expire').to.equal(-1);
-    } finally {
-      raw.disconnect();
-      await store.close();
-    }
+    });
   });
 
   it("a day's visitor salt is the first one stored, under a key of redis-keys.ts that Redis deletes after 48 hours", async () => {

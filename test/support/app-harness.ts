@@ -8,7 +8,7 @@ import { MemoryStore } from '../../src/store/memory.js';
 import type { ViewStore } from '../../src/store/view-store.js';
 import { readBuildInfo } from '../../src/version.js';
 import type { VisitorMode } from '../../src/config.js';
-import { CookielessVisitors, VisitorIds } from '../../src/visitor.js';
+import { countsVisitors, visitorIdentity } from '../../src/visitor.js';
 import { memoryLogger } from './silent-logger.js';
 
 export interface AppHarness {
@@ -37,7 +37,8 @@ export interface AppOptions {
 
 /** The real app in-process on an OS-chosen 127.0.0.1 port, on the in-memory store unless one is given. */
 export async function startApp(options: AppOptions = {}): Promise<AppHarness> {
-  const store = options.store ?? new MemoryStore({ maxPages: options.maxPages ?? 100 });
+  const visitorMode = options.visitorMode ?? 'cookie';
+  const store = options.store ?? new MemoryStore({ maxPages: options.maxPages ?? 100, countVisitors: countsVisitors(visitorMode) });
   const metrics = createMetrics({ version: 'test' });
   const { logger, lines } = memoryLogger();
   const readiness = new Readiness(store, metrics);
@@ -48,8 +49,8 @@ export async function startApp(options: AppOptions = {}): Promise<AppHarness> {
     logger,
     readiness,
     build: readBuildInfo(),
-    config: { trustProxy: options.trustProxy ?? false, allowedOrigins: options.allowedOrigins ?? [], pagePattern: options.pagePattern, ignoreBots: options.ignoreBots ?? false, respectDnt: options.respectDnt ?? false, visitorMode: options.visitorMode ?? 'cookie' },
-    visitors: options.visitorMode === 'cookieless' ? new CookielessVisitors(store, options.now ?? Date.now) : new VisitorIds(HARNESS_VISITOR_SECRET),
+    config: { trustProxy: options.trustProxy ?? false, allowedOrigins: options.allowedOrigins ?? [], pagePattern: options.pagePattern, ignoreBots: options.ignoreBots ?? false, respectDnt: options.respectDnt ?? false, visitorMode },
+    visitors: visitorIdentity(visitorMode, store, options.now ?? Date.now, () => HARNESS_VISITOR_SECRET),
     now: options.now ?? Date.now,
   });
   const server: Server = createHttpServer(app.callback());

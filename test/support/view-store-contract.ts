@@ -20,6 +20,8 @@ export interface ContractStoreOptions {
   now?: () => number;
   /** Days kept after a day ends; the store's default unless a case sets it. */
   retentionDays?: number;
+  /** False: the store counts no visitors (VISITOR_MODE=off); true unless a case sets it. */
+  countVisitors?: boolean;
 }
 
 /** The error a promise rejects with, or a failure when it resolves. */
@@ -345,6 +347,25 @@ export function viewStoreContract(makeStore: (options: ContractStoreOptions) => 
       expect((await daily.topPagesRange({ from: '2026-03-01', to: '2026-03-01' }, 10)).pages.map(({ page }) => page)).to.deep.equal(['z', 'm', 'a']);
     });
 
+    it('a ranking up to today counts today\'s views at once, and past days as an import or a reset left them', async () => {
+      let now = Date.parse('2026-03-01T12:00:00Z');
+      const daily = await freshWith({ maxPages: 100, now: () => now });
+      for (const page of ['a', 'a', 'b', 'c']) await count(daily, page, 'v');
+      now += DAY;
+      await count(daily, 'b', 'v');
+      const range = { from: '2026-02-28', to: '2026-03-02' };
+      const top = async (limit: number): Promise<Array<{ page: string; views: number }>> => (await daily.topPagesRange(range, limit)).pages;
+      expect(await top(10)).to.deep.equal([{ page: 'b', views: 2 }, { page: 'a', views: 2 }, { page: 'c', views: 1 }]);
+      expect(await top(1), 'the limit holds').to.deep.equal([{ page: 'b', views: 2 }]);
+      await count(daily, 'b', 'v');
+      expect(await top(3), "today's view, at once").to.deep.equal([{ page: 'b', views: 3 }, { page: 'a', views: 2 }, { page: 'c', views: 1 }]);
+      await daily.importPages([{ page: 'a', views: 10, days: [{ day: '2026-03-01', views: 10 }] }]);
+      expect(await top(10), 'a past day set by an import').to.deep.equal([{ page: 'a', views: 10 }, { page: 'b', views: 3 }, { page: 'c', views: 1 }]);
+      await daily.resetPage('a');
+      expect(await top(10), 'a past day emptied by a reset').to.deep.equal([{ page: 'b', views: 3 }, { page: 'c', views: 1 }]);
+      expect((await daily.topPagesRange({ from: '2026-02-28', to: '2026-03-01' }, 10)).pages, 'a range of past days alone').to.deep.equal([{ page: 'c', views: 1 }, { page: 'b', views: 1 }]);
+    });
+
     it("a day's counts are deleted once the retention after its end has passed, other days' are kept", async () => {
       // 300 ms before midnight UTC with a retention of 0 days: the day's keys end at midnight.
       const midnight = Date.parse('2026-03-02T00:00:00Z');
@@ -424,6 +445,37 @@ export function viewStoreContract(makeStore: (options: ContractStoreOptions) => 
       expect(await count(target, 'a', 'v2')).to.deep.equal({ page: 'a', views: 1001, visitors: 2 });
     });
 
+    it('the first-seen day is the UTC day a page was first counted; the export carries it and an import sets it', async () => {
+      const source = await filled();
+      const firstSeen = (pages: Array<{ page: string; firstSeen?: string | undefined }>): Record<string, string | undefined> =>
+        Object.fromEntries(pages.map(({ page, firstSeen: day }) => [page, day]));
+      const exported = await source.exportPages();
+      expect(firstSeen(exported)).to.deep.equal({ a: '2026-03-01', 'b/c': '2026-03-02', '/': '2026-03-01' });
+      const target = await freshWith({ maxPages: 100, now: () => today });
+      await target.importPages(exported);
+      expect(firstSeen(await target.exportPages())).to.deep.equal(firstSeen(exported));
+      // A later view of an existing page leaves its first-seen day as it is.
+      await count(target, 'b/c', 'v9');
+      expect(firstSeen(await target.exportPages())['b/c']).to.equal('2026-03-02');
+    });
+
+    it('an import sets the first-seen day it is given, or none (base counts), and a reset clears it: the next view starts it again', async () => {
+      let now = today;
+      const target = await freshWith({ maxPages: 100, now: () => now });
+      await count(target, 'a', 'v1');
+      await count(target, 'old', 'v1');
+      await target.importPages([
+        { page: 'old', views: 7, days: [] },
+        { page: 'given', views: 3, firstSeen: '2020-05-05', days: [{ day: '2026-03-02', views: 1 }] },
+      ]);
+      const firstSeen = async (): Promise<Record<string, string | undefined>> => Object.fromEntries((await target.exportPages()).map(({ page, firstSeen: day }) => [page, day]));
+      expect(await firstSeen()).to.deep.equal({ old: undefined, given: '2020-05-05', a: '2026-03-02' });
+      await target.resetPage('given');
+      now = today + DAY;
+      await count(target, 'given', 'v1');
+      expect((await firstSeen())['given']).to.equal('2026-03-03');
+    });
+
     it('reset forgets one page on every read and takes its views off the totals; other pages keep theirs', async () => {
       const source = await filled();
       let now = today;
@@ -436,6 +488,48 @@ export function viewStoreContract(makeStore: (options: ContractStoreOptions) => 
       expect(await everything(source, ['a', 'b/c', '/'])).to.deep.equal(await everything(control, ['a', 'b/c', '/']));
       expect(await source.resetPage('never')).to.deep.equal({ page: 'never', views: 0, visitors: 0 });
       expect((await source.exportPages()).map(({ page }) => page)).to.deep.equal(['b/c', '/']);
+    });
+  });
+
+  describe('without visitor counting (VISITOR_MODE=off)', () => {
+    const today = Date.parse('2026-03-02T12:00:00Z');
+    const range = { from: '2026-03-01', to: '2026-03-02' };
+    const viewsOnly = (): Promise<ViewStore> => freshWith({ maxPages: 100, now: () => today, countVisitors: false });
+
+    it('counts views and answers visitors as null from every read: a view, a replay, the page, its range, a reset', async () => {
+      const off = await viewsOnly();
+      expect(await count(off, 'a', '')).to.deep.equal({ page: 'a', views: 1, visitors: null });
+      expect(await keyed(off, 'a', '', 'key-1')).to.deep.equal({ stats: { page: 'a', views: 2, visitors: null }, replayed: false });
+      expect(await keyed(off, 'a', '', 'key-1')).to.deep.equal({ stats: { page: 'a', views: 2, visitors: null }, replayed: true });
+      expect(await off.getPage('a')).to.deep.equal({ page: 'a', views: 2, visitors: null });
+      expect(await off.getPage('never')).to.deep.equal({ page: 'never', views: 0, visitors: null });
+      expect(await off.pageRange('a', range)).to.deep.equal({ page: 'a', ...range, views: 2, visitors: null, days: [{ day: '2026-03-01', views: 0 }, { day: '2026-03-02', views: 2 }] });
+      expect(await off.topPagesRange(range, 10)).to.deep.equal({ ...range, pages: [{ page: 'a', views: 2 }], total: 2, days: [{ day: '2026-03-01', views: 0 }, { day: '2026-03-02', views: 2 }] });
+      expect(await off.resetPage('a')).to.deep.equal({ page: 'a', views: 2, visitors: null });
+    });
+
+    it('ignores the visitor ids it is given: two ids are no more visitors than one', async () => {
+      const off = await viewsOnly();
+      await count(off, 'a', 'v1');
+      expect(await count(off, 'a', 'v2')).to.deep.equal({ page: 'a', views: 2, visitors: null });
+    });
+
+    it('exports visitors as null with no visitor state, and an import keeps the views and days but no visitor state', async () => {
+      let now = today;
+      const counting = await freshWith({ maxPages: 100, now: () => now });
+      await count(counting, 'a', 'v1');
+      await count(counting, 'a', 'v2');
+      const withVisitors = await counting.exportPages();
+      expect(withVisitors[0]?.visitorState, 'the counting store exports its visitor state').to.not.equal(undefined);
+      const off = await viewsOnly();
+      await off.importPages(withVisitors);
+      expect(await off.exportPages()).to.deep.equal([{ page: 'a', views: 2, visitors: null, visitorState: undefined, firstSeen: '2026-03-02', days: [{ day: '2026-03-02', views: 2, visitorState: undefined }] }]);
+      expect(await off.pageRange('a', range)).to.include({ views: 2, visitors: null });
+      // Counting switched back on starts from what the views-only store kept: no visitors were imported.
+      now = today;
+      const after = await freshWith({ maxPages: 100, now: () => now });
+      await after.importPages(await off.exportPages());
+      expect(await after.getPage('a')).to.deep.equal({ page: 'a', views: 2, visitors: 0 });
     });
   });
 
