@@ -20,21 +20,8 @@ import {
   type ViewResult,
   type ViewStore,
   type ViewToRecord,
+  type ViewStoreRules,
 } from './view-store.js';
-
-interface MemoryStoreOptions {
-  maxPages: number;
-  /** How long an Idempotency-Key is remembered; IDEMPOTENCY_WINDOW_MS unless a test shortens it. */
-  idempotencyWindowMs?: number;
-  /** The per-client limits; NO_BUDGET when absent. */
-  budget?: ViewBudget;
-  /** How many days after its end a day's counts are kept (VIEW_RETENTION_DAYS); DEFAULT_RETENTION_DAYS when absent. */
-  retentionDays?: number;
-  /** The clock idempotency keys, budget windows and UTC days run by, in ms since the epoch; tests pass their own. */
-  now?: () => number;
-  /** False (VISITOR_MODE=off): no visitor is kept, and every visitors figure is null. True when absent. */
-  countVisitors?: boolean;
-}
 
 /** One UTC day's counts, as Redis keeps them under day:<date>:*, and when they are deleted. */
 interface DayCounts {
@@ -126,7 +113,7 @@ export class MemoryStore implements ViewStore {
   private readonly now: () => number;
   private readonly countVisitors: boolean;
 
-  constructor(options: MemoryStoreOptions) {
+  constructor(options: ViewStoreRules) {
     this.countVisitors = options.countVisitors ?? true;
     this.maxPages = options.maxPages;
     this.idempotencyWindowMs = options.idempotencyWindowMs ?? IDEMPOTENCY_WINDOW_MS;

@@ -25,9 +25,9 @@ import {
   topPagesRange,
   type TopPagesRange,
   VISITOR_SALT_LIFETIME_MS,
-  type ViewBudget,
   type ViewStore,
   type ViewToRecord,
+  type ViewStoreRules,
 } from './view-store.js';
 
 /**
@@ -43,24 +43,13 @@ export type RedisTarget = { url: string } | { sentinel: RedisSentinelConfig } | 
 
 type RedisStoreOptions = RedisTarget & RedisStoreSettings;
 
-interface RedisStoreSettings {
+interface RedisStoreSettings extends ViewStoreRules {
   /** For the data nodes: overrides the URL's user name (REDIS_USERNAME). */
   username?: string | undefined;
   /** For the data nodes: overrides the URL's password (REDIS_PASSWORD or REDIS_PASSWORD_FILE). */
   password: string | undefined;
   keyPrefix: string;
   commandTimeoutMs: number;
-  maxPages: number;
-  /** How long an Idempotency-Key is remembered; IDEMPOTENCY_WINDOW_MS unless a test shortens it. */
-  idempotencyWindowMs?: number;
-  /** The per-client limits; NO_BUDGET when absent. */
-  budget?: ViewBudget;
-  /** How many days after its end a day's counts are kept (VIEW_RETENTION_DAYS); DEFAULT_RETENTION_DAYS when absent. */
-  retentionDays?: number;
-  /** The clock the budget windows and the UTC day run by, in ms since the epoch; tests pass their own. */
-  now?: () => number;
-  /** False (VISITOR_MODE=off): no visitor HyperLogLog is written or read, and every visitors figure is null. True when absent. */
-  countVisitors?: boolean;
   /** Replicas that must acknowledge a batch (WAIT) before its views are answered; 0 or absent: none. */
   minReplicasAck?: number;
   /** WAIT's timeout; must be below commandTimeoutMs (config.ts checks it). */

@@ -215,3 +215,18 @@ export interface ViewStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The counting rules both stores take, so that the embedded store and Redis count alike. */
+export interface ViewStoreRules {
+  maxPages: number;
+  /** How long an Idempotency-Key is remembered; IDEMPOTENCY_WINDOW_MS unless a test shortens it. */
+  idempotencyWindowMs?: number;
+  /** The per-client limits; NO_BUDGET when absent. */
+  budget?: ViewBudget;
+  /** How many days after its end a day's counts are kept (VIEW_RETENTION_DAYS); DEFAULT_RETENTION_DAYS when absent. */
+  retentionDays?: number;
+  /** The clock idempotency keys, budget windows and UTC days run by, in ms since the epoch; tests pass their own. */
+  now?: () => number;
+  /** False (VISITOR_MODE=off): no visitor is kept or read, and every visitors figure is null. True when absent. */
+  countVisitors?: boolean;
+}
