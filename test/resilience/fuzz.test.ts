@@ -66,10 +66,14 @@ describe(`fuzz: ${COUNT} hostile requests (FUZZ_SEED=${SEED})`, function () {
       // The per-day counts of today (and of yesterday, had the run crossed midnight UTC).
       const dayKey = new RegExp(`^${PREFIX}day:\\d{4}-\\d{2}-\\d{2}:(?:ranking|total|visitors:(.*))$`, 's');
       const dayPages = keys.flatMap((k) => dayKey.exec(k)?.[1] ?? []);
+      // A range ranking's cached union of completed days, and the generation stamp it is checked against.
+      const rangeCacheKey = new RegExp(`^${PREFIX}range-cache:\\d{4}-\\d{2}-\\d{2}:\\d{4}-\\d{2}-\\d{2}$`);
       const expected = (k: string): boolean =>
-        k === `${PREFIX}ranking` || k === `${PREFIX}total` || k.startsWith(`${PREFIX}visitors:`) || budgetKey.test(k) || dayKey.test(k);
+        [`${PREFIX}ranking`, `${PREFIX}total`, `${PREFIX}first-seen`, `${PREFIX}range-generation`].includes(k) ||
+        k.startsWith(`${PREFIX}visitors:`) || budgetKey.test(k) || dayKey.test(k) || rangeCacheKey.test(k);
       expect(keys.filter((k) => !expected(k)), 'unexpected keys').to.deep.equal([]);
       expect(dayPages.filter((page) => !isAllowedPage(page)), "a day's visitor sets of pages outside the allowed names").to.deep.equal([]);
+      expect((await client.zrange(`${PREFIX}first-seen`, '0', '-1')).filter((page) => !isAllowedPage(page)), 'first-seen days of pages outside the allowed names').to.deep.equal([]);
       for (const k of keys.filter((key) => key.endsWith(':ranking') && key.startsWith(`${PREFIX}day:`))) {
         expect((await client.zrange(k, '0', '-1')).filter((page) => !isAllowedPage(page)), `pages outside the allowed names in ${k}`).to.deep.equal([]);
       }
