@@ -25,9 +25,9 @@ const testFolders = readdirSync(join(repoRoot, 'test'), { withFileTypes: true })
   .map((entry) => entry.name);
 
 describe('test tiers', function () {
-  it('give every test folder a suite, and every suite but smoke and the cluster ones exactly one tier', function () {
-    expect(testFolders).to.include.members(['unit', 'integration', 'smoke', 'cluster', 'cluster-ha']);
-    expect([...Object.keys(suites), 'cluster', 'cluster-ha']).to.have.members(testFolders);
+  it('give every test folder a suite, and every suite but smoke and cluster exactly one tier', function () {
+    expect(testFolders).to.include.members(['unit', 'integration', 'smoke', 'cluster']);
+    expect([...Object.keys(suites), 'cluster']).to.have.members(testFolders);
     const inTiers = Object.values(tiers).flat();
     expect(inTiers, 'a suite in two tiers').to.have.length(new Set(inTiers).size);
     expect(inTiers).to.have.members(Object.keys(suites).filter((name) => name !== 'smoke'));
@@ -53,10 +53,9 @@ describe('test tiers', function () {
   });
 
   it('list every cluster file in test/tiers/cluster.cjs (ordered, so not a glob)', function () {
-    for (const name of ['cluster', 'cluster-ha']) {
-      const present = readdirSync(join(repoRoot, 'test', name)).filter((f) => f.endsWith('.test.ts')).map((f) => `test/${name}/${f}`);
-      expect(tierConfig(name).spec, name).to.have.members(present);
-    }
+    const listed = tierConfig('cluster').spec;
+    const present = readdirSync(join(repoRoot, 'test', 'cluster')).filter((f) => f.endsWith('.test.ts')).map((f) => `test/cluster/${f}`);
+    expect(listed).to.have.members(present);
   });
 
   it('refuse an unknown suite name with the list of known ones', function () {
@@ -65,7 +64,7 @@ describe('test tiers', function () {
   });
 
   it('each have an npm script; npm test builds once, then runs the fast and service tiers', function () {
-    for (const name of [...Object.keys(tiers), 'cluster', 'cluster-ha']) expect(packageScripts[`test:${name}`], `test:${name}`).to.equal(`mocha --config test/tiers/${name}.cjs`);
+    for (const name of [...Object.keys(tiers), 'cluster']) expect(packageScripts[`test:${name}`], `test:${name}`).to.equal(`mocha --config test/tiers/${name}.cjs`);
     expect(packageScripts.test).to.equal('npm run build && npm run test:fast && npm run test:service');
     const building = Object.entries(packageScripts).filter(([name, command]) => name.startsWith('test:') && command.includes('npm run build'));
     expect(building, 'test scripts that build (dist/ is built once per run, by npm test)').to.deep.equal([]);

@@ -9,6 +9,7 @@ module.exports = {
     'test/cluster/control-plane.test.ts',
     'test/cluster/network-policy-enforcement.test.ts',
     'test/cluster/chart.test.ts',
+    'test/cluster/redis-replication.test.ts',
     'test/cluster/manifests.test.ts',
     'test/cluster/skaffold.test.ts',
   ],

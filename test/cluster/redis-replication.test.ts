@@ -23,7 +23,7 @@ const total = redisKeys('page-tracker:').total;
 
 interface Pod {
   metadata: { name: string; uid: string; labels: Record<string, string>; deletionTimestamp?: string };
-  spec: { nodeName?: string };
+  spec: { nodeName?: string; containers: { name: string; ports?: { name?: string; containerPort: number }[] }[] };
   status: { podIP?: string; containerStatuses?: { name: string; restartCount: number }[] };
 }
 
@@ -144,7 +144,15 @@ describe(`the chart with redis.architecture replication on the local cluster (na
     expect(node, 'the primary pod\'s node').to.be.a('string');
     await waitFor('every Sentinel to see the whole set up', async () => ((await settled()) ? true : undefined), 120_000, 1000);
     const countedBefore = await countedIn(doomed);
-    const load = startLoad({ baseUrl, concurrency: 4, path: (n) => `/api/views/cluster-ha-${n % 10}`, keepRecords: true, keepAlive: false, requestTimeoutMs: 5000 });
+    // Straight to one app pod, not through its Service: while Redis has no primary every app pod is unready
+    // (/readyz fails with the store), the Service has no endpoint, and what a client of the bare Service then
+    // gets is not the app's answer: kube-proxy's refusal, or, while its rule is not in place yet, whatever the
+    // host's own route reaches (on the CI machine an outbound proxy, answering 404: 8,546 times in one run, and
+    // not one 404 in the app's log). Through an ingress, the ingress answers 503 then.
+    const appPort = appBefore[0]?.spec.containers.flatMap((c) => c.ports ?? []).find((port) => port.name === 'http')?.containerPort;
+    expect(appPort, "the app container's port named http").to.be.a('number');
+    const podUrl = `http://${appBefore[0]!.status.podIP!}:${appPort!}`;
+    const load = startLoad({ baseUrl: podUrl, concurrency: 4, path: (n) => `/api/views/cluster-ha-${n % 10}`, keepRecords: true, keepAlive: false, requestTimeoutMs: 5000 });
     let summary;
     let killedAt: number | undefined;
     let promotedAt: number | undefined;
@@ -180,14 +188,17 @@ describe(`the chart with redis.architecture replication on the local cluster (na
     const slowestError = summary.records.filter((r) => r.error !== undefined).reduce((most, r) => Math.max(most, r.end - r.start), 0);
     console.log(
       `      figure: local cluster, primary pod deleted (node cordoned), REDIS_MIN_REPLICAS_ACK=1, down-after 5000 ms: ${describeFailover(figures)}; ` +
-        `no 200 for ${gap.ms} ms, counting again ${gap.until - promotedAt} ms after the promotion; connection errors ${JSON.stringify(errors)}, slowest ${slowestError} ms`,
+        `no 200 for ${gap.ms} ms, counting again ${gap.until - promotedAt} ms after the promotion; connection errors ${JSON.stringify(errors)}, slowest ${slowestError} ms (straight to app pod ${appBefore[0]!.metadata.name})`,
     );
-    expect(Object.keys(figures.statuses).filter((s) => s !== '200' && s !== '503' && s !== 'none'), 'answers other than 200 and 503').to.deep.equal([]);
-    // While no app pod is ready (/readyz fails with the store) the Service has no endpoint, and kube-proxy
-    // refuses the connection at once: what a client of the bare Service sees instead of a 503 (an ingress
-    // answers 503 itself then).
-    expect(Object.keys(errors).filter((e) => e !== 'ECONNREFUSED'), 'failures other than a refused connection').to.deep.equal([]);
-    expect(slowestError, 'a refused connection is immediate').to.be.below(1000);
+    const unexpected = Object.keys(figures.statuses).filter((s) => s !== '200' && s !== '503' && s !== 'none');
+    if (unexpected.length > 0) {
+      // Whoever gave those answers: the app's access and error log lines for them, if the app gave them.
+      const logs = await kube(['-n', namespace, 'logs', '-l', 'app.kubernetes.io/component=app', '--tail=-1', '--prefix']);
+      const lines = logs.stdout.split('\n').filter((line) => unexpected.some((status) => line.includes(`"status":${status}`)) || line.includes('"level":"error"'));
+      console.log(`      app log lines of the answers ${unexpected.join(', ')} (${lines.length}, first 20):\n${lines.slice(0, 20).join('\n')}`);
+    }
+    expect(unexpected, 'answers other than 200 and 503').to.deep.equal([]);
+    expect(errors, 'requests the app pod did not answer').to.deep.equal({});
     expect(figures.slowest503Ms, 'a 503 comes within the command timeout and a little').to.be.below(3000);
     expect(gap.until - promotedAt, 'counting again after the promotion').to.be.below(10_000);
     expect(figures.lost, 'views answered 200 missing from the new primary').to.equal(0);
